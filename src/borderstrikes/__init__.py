@@ -1,0 +1,39 @@
+"""borderstrikes: geodesic analysis of reported strikes along contested borders.
+
+Distances, areas and lengths are geodesic on the WGS84 ellipsoid unless a
+function's name and docstring say otherwise. Importing the package does not
+import matplotlib or contextily.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from borderstrikes import datasets, errors
+from borderstrikes._show_versions import show_versions
+from borderstrikes.datasets import (
+    get_path,
+    load_border,
+    load_boundaries,
+    load_lakes,
+    load_places,
+    load_strikes,
+)
+
+try:
+    __version__ = version("borderstrikes")
+except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0+unknown"
+
+__all__ = [
+    "__version__",
+    "datasets",
+    "errors",
+    "get_path",
+    "load_border",
+    "load_boundaries",
+    "load_lakes",
+    "load_places",
+    "load_strikes",
+    "show_versions",
+]

