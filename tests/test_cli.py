@@ -23,7 +23,7 @@ def test_summary_counts_reports(capsys):
     strikes = borderstrikes.load_strikes()
     assert main(["summary", "--all-evidence"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{len(strikes)} reports of strikes on {strikes['place'].nunique()} places")
+    assert out.startswith(f"{len(strikes)} reports about {strikes['place'].nunique()} places")
     for province in ("Gegharkunik", "Syunik", "Vayots Dzor"):
         assert province in out
 

@@ -26,7 +26,7 @@ def _summary(args: argparse.Namespace) -> int:
     strikes = load_strikes()
     if not args.all_evidence:
         strikes = strikes[~strikes["evidence"].isin(["displacement_only", "denial"])]
-    print(f"{len(strikes)} reports of strikes on {strikes['place'].nunique()} places")
+    print(f"{len(strikes)} reports about {strikes['place'].nunique()} places")
     if not args.all_evidence:
         print("(displacement-only and denial reports left out; --all-evidence keeps them)")
     tables = {
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["summary"])  # doctest: +ELLIPSIS
-    8... reports of strikes on ... places
+    78 reports about 27 places
     ...
     0
     """
