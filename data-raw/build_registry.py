@@ -15,9 +15,8 @@ import hashlib
 import json
 from pathlib import Path
 
-import pandas as pd
-
 import geopandas as gpd
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -40,4 +40,3 @@ def test_show_versions(capsys):
     out = capsys.readouterr().out
     for key in ("GEOS", "PROJ", "GDAL", "geopandas", "borderstrikes"):
         assert key in out
-

@@ -3,13 +3,12 @@
 import hashlib
 import json
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
-
-import geopandas as gpd
 
 from borderstrikes import datasets
 from borderstrikes.errors import DataFileError, UnknownCountryError

@@ -15,8 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_ships_and_loads_every_dataset(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = dist.glob("borderstrikes-*.whl")
@@ -24,8 +34,18 @@ def test_wheel_ships_and_loads_every_dataset(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--no-index", "--quiet", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
         check=True,
     )
     # The dependencies come from this environment's site-packages. A path in a .pth file
@@ -54,7 +74,10 @@ def test_wheel_ships_and_loads_every_dataset(tmp_path):
     )
     result = subprocess.run(
         [str(python), "-c", "import sys\n" + code],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "EPSG:4326" in result.stdout

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
-
-import geopandas as gpd
 
 from borderstrikes.errors import CRSError, GeometryError
 
@@ -80,8 +79,9 @@ def point_lonlat(data: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
         kinds = sorted(set(geoms.iloc[first].geom_type))
         labels = list(geoms.index[first])
         msg = (
-            f"{name} must contain only Point geometries; rows {labels!r} are {kinds!r}. Use .representative_point() or .centroid (in a projected "
-            "CRS) to get one point per feature, or .explode() for multi-points."
+            f"{name} must contain only Point geometries; rows {labels!r} are {kinds!r}. "
+            "Use .representative_point() or .centroid (in a projected CRS) to get one point "
+            "per feature, or .explode() for multi-points."
         )
         raise GeometryError(msg)
     lon = np.full(len(values), np.nan)

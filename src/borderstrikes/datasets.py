@@ -20,10 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import shapely
-
-import geopandas as gpd
 
 from borderstrikes.errors import DataFileError, UnknownCountryError
 
