@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from borderstrikes import datasets, errors
+from borderstrikes import datasets, errors, gazetteer, strikes
 from borderstrikes._show_versions import show_versions
 from borderstrikes.datasets import (
     get_path,
     load_border,
     load_boundaries,
     load_lakes,
+    load_place_aliases,
     load_places,
     load_strikes,
 )
+from borderstrikes.gazetteer import geocode
+from borderstrikes.strikes import validate_strikes
 
 try:
     __version__ = version("borderstrikes")
@@ -29,11 +32,16 @@ __all__ = [
     "__version__",
     "datasets",
     "errors",
+    "gazetteer",
+    "geocode",
     "get_path",
     "load_border",
     "load_boundaries",
     "load_lakes",
+    "load_place_aliases",
     "load_places",
     "load_strikes",
     "show_versions",
+    "strikes",
+    "validate_strikes",
 ]

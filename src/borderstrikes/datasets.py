@@ -33,6 +33,7 @@ __all__ = [
     "load_border",
     "load_boundaries",
     "load_lakes",
+    "load_place_aliases",
     "load_places",
     "load_strikes",
     "registry",
@@ -389,6 +390,33 @@ def load_places() -> gpd.GeoDataFrame:
     return _with_provenance(_places(), "geonames_places", "places_supplement")
 
 
+def load_place_aliases() -> pd.DataFrame:
+    """Load the curated alias table of the gazetteer.
+
+    Spellings found in reports that neither GeoNames nor the supplement list
+    (for example the Azerbaijani "Cermuk" for Jermuk), each mapped to a
+    ``place_id`` with the reason and source of the mapping.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``alias``, ``place_id``, ``kind``, ``reason``, ``source``.
+
+    Examples
+    --------
+    >>> list(load_place_aliases().columns)
+    ['alias', 'place_id', 'kind', 'reason', 'source']
+    """
+    aliases = _aliases().copy()
+    aliases.attrs["provenance"] = [_provenance("places_aliases")]
+    return aliases
+
+
+@functools.cache
+def _aliases() -> pd.DataFrame:
+    return pd.read_csv(get_path("places_aliases"), dtype=str, keep_default_na=False)
+
+
 @functools.cache
 def _strikes() -> gpd.GeoDataFrame:
     path = get_path("strikes")
@@ -403,6 +431,7 @@ def _strikes() -> gpd.GeoDataFrame:
     geometry = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
     for column in ("date", "source_date"):
         table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
+    table["geonameid"] = table["geonameid"].astype("Int64")
     return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
 
 

@@ -1,0 +1,426 @@
+"""Build data/strikes.geojson from data-raw/strike_reports.csv.
+
+    python data-raw/build_strikes.py [--output PATH]
+
+Inputs
+    data-raw/strike_reports.csv   88 strike reports (copy of the research compilation)
+    data/places/supplement.csv    curated coordinates of places GeoNames lacks, each cited
+
+Output
+    data/strikes.geojson          RFC 7946 FeatureCollection, EPSG:4326, one Point per report
+
+The output is deterministic: features in CSV order, keys sorted, coordinates rounded to
+6 decimals, one feature per line. The schema and every rule applied here are documented in
+data/STRIKES_SCHEMA.md; keep the two in step.
+
+Only the standard library is used, so the build runs without the package installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data-raw" / "strike_reports.csv"
+SUPPLEMENT = ROOT / "data" / "places" / "supplement.csv"
+OUT = ROOT / "data" / "strikes.geojson"
+
+ADMIN1_ISO = {"Gegharkunik": "AM-GR", "Vayots Dzor": "AM-VD", "Syunik": "AM-SU"}
+LON_RANGE = (43.0, 47.0)  # Armenia's bounding box, generously rounded
+LAT_RANGE = (38.5, 41.5)
+FIRST_DAY, LAST_DAY = date(2022, 9, 12), date(2022, 9, 15)
+
+# -- location precision ------------------------------------------------------------------
+# kind -> (location_precision, location_radius_m, meaning). Documented in STRIKES_SCHEMA.md.
+LOCATION_KINDS: dict[str, tuple[str, int, str]] = {
+    "town": ("settlement", 3_000, "centre of a town named by the report"),
+    "village": (
+        "settlement",
+        2_000,
+        "centre of a village named by the report, from a source giving seconds of arc "
+        "(GeoNames, Wikipedia); Wikipedia-copy coordinates of small villages are good to ~1 km",
+    ),
+    "village_arcminute": (
+        "settlement",
+        3_000,
+        "centre of a village from a source giving whole arc-minutes only (rounding up to ~1 km)",
+    ),
+    "feature": ("area", 5_000, "representative point of a reservoir, lake or road segment"),
+    "ambiguous_unit": (
+        "area",
+        15_000,
+        "village point of a name that may denote a larger former community around it",
+    ),
+    "stand_in_near": (
+        "area",
+        10_000,
+        "no coordinate found: centre of the municipality the place belongs to, which the "
+        "sources put within ~10 km of the place",
+    ),
+    "stand_in": (
+        "region",
+        25_000,
+        "no coordinate found: centre of the municipality the place belongs to",
+    ),
+    "municipality_report": (
+        "region",
+        25_000,
+        "the report names a whole municipality (community), not a settlement",
+    ),
+}
+
+# Location kind of every place in the CSV (every place must be listed; no default).
+PLACE_KIND: dict[str, str] = {
+    # Gegharkunik
+    "Akhpradzor": "village",
+    "Artanish": "village",
+    "Ayrk": "village",
+    "Azat": "village",
+    "Geghamasar": "ambiguous_unit",  # may mean the former Geghamasar community, 12-15 km off
+    "Kut": "village",
+    "Kutakan": "village",
+    "Mets Masrik": "village",
+    "Norabak": "village",
+    "Sotk": "village",
+    "Tretuk": "village_arcminute",
+    "Vardenis": "town",
+    "Verin Shorzha": "village",
+    # Syunik
+    "Aghitu": "village",
+    "Akner": "village",
+    "Chakaten": "stand_in_near",
+    "Goris": "town",
+    "Ishkhanasar": "village_arcminute",
+    "Kapan": "town",
+    "Karashen": "village",
+    "Lake Sev area": "feature",
+    "Nerkin Hand": "stand_in",
+    "Noravan": "village",
+    "Shikahogh": "village",
+    "Sisian": "town",
+    "Sisian-Noravan road": "feature",
+    "Srashen": "village",
+    "Tegh": "village",
+    "Vaghatur": "village_arcminute",
+    "Verishen": "village",
+    # Vayots Dzor
+    "Jermuk": "town",
+    "Kechut Reservoir": "feature",
+}
+
+# Places without coordinates in the CSV whose coordinate was found and added to the
+# gazetteer supplement (the supplement row cites the source and quotes the value).
+FROM_SUPPLEMENT: dict[str, str] = {
+    "Aghitu": "sup:aghitu",
+    "Akhpradzor": "sup:akhpradzor",
+    "Ishkhanasar": "sup:ishkhanasar",
+    "Karashen": "sup:karashen",
+    "Kutakan": "sup:kutakan",
+    "Noravan": "sup:noravan-syunik",
+    "Sisian-Noravan road": "sup:sisian-noravan-road",
+    "Tretuk": "sup:tretuk",
+    "Vaghatur": "sup:vaghatur",
+}
+
+# Places for which no coordinate could be found: an honest, coarser stand-in point.
+STAND_INS: dict[str, tuple[str, str]] = {
+    "Chakaten": (
+        "Kapan",
+        "no coordinate found for Chakaten; stand-in: centre of Kapan, the municipality it "
+        "belongs to. hy.wikipedia puts the village 6 km south of Kapan "
+        "(https://defzone.net/wiki/hy/Ճակատեն), visitkapan.am 10 km "
+        "(https://www.visitkapan.am/villages/54--.html)",
+    ),
+    "Nerkin Hand": (
+        "Kapan",
+        "no coordinate found for Nerkin Hand; stand-in: centre of Kapan, the municipality it "
+        "belongs to (https://en.aravot.am/2024/09/24/353513); the village lies on the border "
+        "south-east of Kapan, distance not sourced",
+    ),
+}
+
+
+# -- evidence ------------------------------------------------------------------------------
+def _text(row: dict[str, str]) -> str:
+    """Notes without URLs, so that words inside links cannot trigger a rule."""
+    return re.sub(r"https?://\S+", "", row["notes"])
+
+
+def _has(*phrases: str) -> Callable[[dict[str, str]], bool]:
+    lowered = [p.lower() for p in phrases]
+    return lambda row: any(p in _text(row).lower() for p in lowered)
+
+
+@dataclass(frozen=True)
+class Rule:
+    evidence: str
+    meaning: str
+    applies: Callable[[dict[str, str]], bool]
+
+
+# Ordered, mutually exclusive rules; every row must match exactly one (checked below).
+EVIDENCE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "displacement_only",
+        "notes begin with 'DISPLACEMENT-ONLY': the place is only listed among communities "
+        "people fled from",
+        lambda row: row["notes"].startswith("DISPLACEMENT-ONLY"),
+    ),
+    Rule(
+        "denial",
+        "notes begin with 'NEGATIVE REPORT': a local official denies the place was hit",
+        lambda row: row["notes"].startswith("NEGATIVE REPORT"),
+    ),
+    Rule(
+        "claimed_firing_point",
+        "claimant is the Azerbaijani MOD and target_type names claimed Armenian firing points",
+        lambda row: (
+            row["claimant"] == "Azerbaijani MOD"
+            and "claimed Armenian firing points" in row["target_type"]
+        ),
+    ),
+    Rule(
+        "ground_fighting",
+        "the report describes combat or a ground advance in the place's sector, not fire "
+        "landing on the place",
+        _has(
+            "Ground advance, not a point strike",
+            "Fighting, not a specific strike",
+            "Ground fighting rather than a specific strike",
+            "'intensive gunfire' from Azerbaijani positions",
+        ),
+    ),
+    Rule(
+        "direction",
+        "the report names the place as an axis, a line end-point or the direction of fire, "
+        "not as where fire landed",
+        _has(
+            "Direction-level claim",
+            "line claim",
+            "attack in the direction of",
+            "fire 'in the direction of",
+            "attack drones in the direction of",
+            "pre-offensive operations",
+            "Same statement as Jermuk 08:00 row",
+            "shelling has been going in the direction of",
+        ),
+    ),
+    Rule(
+        "impact",
+        "the report says fire reached the place: damage, destruction, a hit, shelling of it "
+        "or shells landing at it",
+        _has(
+            "damaged",
+            "destroyed",
+            "destructions",
+            "hit with shells",
+            "hit by missiles",
+            "shell struck",
+            "shelling of",
+            "shelling near",
+            "shelling the village",
+            "shells landed",
+            "shelled 36 settlements",
+            "were being shelled",
+            "has been shelled",
+            "was also shelled",
+            "under intense shelling",
+            "under fire",
+            "opened fire on the villages",
+            "strikes have been reported",
+            "similar facts",
+            "bombarded",
+            "fire broke out",
+        ),
+    ),
+)
+
+
+def classify(row: dict[str, str], report_id: str) -> str:
+    matched = [rule.evidence for rule in EVIDENCE_RULES if rule.applies(row)]
+    if len(matched) != 1:
+        fail(
+            f"{report_id} ({row['place']}) matched {len(matched)} evidence rules {matched}; "
+            "every row must match exactly one. Edit EVIDENCE_RULES (and STRIKES_SCHEMA.md)."
+        )
+    return matched[0]
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def fail(message: str) -> None:
+    raise SystemExit(message)
+
+
+def split_list(text: str, *, drop_annotations: bool) -> list[str]:
+    """Split on ';' outside parentheses; optionally drop a trailing '(annotation)'."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == ";" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    out: list[str] = []
+    for part in parts:
+        if drop_annotations:
+            part = re.sub(r"\s*\([^()]*\)\s*$", "", part)
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def geonameid(coord_source: str) -> int | None:
+    match = re.search(r"GeoNames id (\d+)", coord_source)
+    return int(match.group(1)) if match else None
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def place_coordinates(rows, supplement):
+    """Return {place: (lon, lat, coord_source, geonameid)} for every place in the CSV."""
+    coords: dict[str, tuple[float, float, str, int | None]] = {}
+    for row in rows:
+        if row["lat"] and row["lon"]:
+            value = (float(row["lon"]), float(row["lat"]), row["coord_source"])
+            coords.setdefault(row["place"], (*value, geonameid(row["coord_source"])))
+    for place, place_id in FROM_SUPPLEMENT.items():
+        if place in coords:
+            fail(f"{place} has CSV coordinates; remove it from FROM_SUPPLEMENT")
+        entry = supplement[place_id]
+        source = entry["source"] + (f" ({entry['source_url']})" if entry["source_url"] else "")
+        coords[place] = (float(entry["lon"]), float(entry["lat"]), source, None)
+    for place, (parent, reason) in STAND_INS.items():
+        lon, lat, source, _ = coords[parent]
+        coords[place] = (lon, lat, f"{reason}. Stand-in point: {source}", None)
+    # The supplement repeats CSV coordinates of villages GeoNames lacks: they must agree.
+    by_name = {entry["name"]: entry for entry in supplement.values()}
+    for place, (lon, lat, _, _) in coords.items():
+        entry = by_name.get(place)
+        if entry and max(abs(float(entry["lon"]) - lon), abs(float(entry["lat"]) - lat)) > 1e-5:
+            fail(f"{place}: CSV and data/places/supplement.csv coordinates differ")
+    return coords
+
+
+def build() -> list[dict]:
+    rows = read_csv(RAW)
+    supplement = {entry["place_id"]: entry for entry in read_csv(SUPPLEMENT)}
+    places = {row["place"] for row in rows}
+    if places != set(PLACE_KIND):
+        fail(
+            "PLACE_KIND must list exactly the CSV places; "
+            f"missing {sorted(places - set(PLACE_KIND))}, extra {sorted(set(PLACE_KIND) - places)}"
+        )
+    coords = place_coordinates(rows, supplement)
+    features = []
+    for number, row in enumerate(rows, start=1):
+        report_id = f"SR{number:03d}"
+        kind = PLACE_KIND[row["place"]]
+        if "community-level" in row["notes"].lower():
+            kind = "municipality_report"
+        precision, radius_m, _ = LOCATION_KINDS[kind]
+        lon, lat, coord_source, gid = coords[row["place"]]
+        for column in ("date", "source_date"):
+            date.fromisoformat(row[column])  # raises on a malformed date
+        url = row["source_url"].strip()
+        properties = {
+            "report_id": report_id,
+            "place": row["place"],
+            "place_variants": split_list(row["variants"], drop_annotations=True),
+            "admin1": row["marz"],
+            "admin1_iso": ADMIN1_ISO[row["marz"]],
+            "date": row["date"],
+            "time_local": row["time_local"].strip() or None,
+            "weapons": split_list(row["weapons"], drop_annotations=False),
+            "target_type": row["target_type"],
+            "claimant": row["claimant"],
+            "source_outlet": row["source_outlet"],
+            "source_url": url if url.startswith("http") else None,
+            "source_date": row["source_date"],
+            "evidence": classify(row, report_id),
+            "location_precision": precision,
+            "location_radius_m": radius_m,
+            "coord_source": coord_source,
+            "notes": row["notes"],
+            "geonameid": gid,
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "id": report_id,
+                "properties": properties,
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            }
+        )
+    return features
+
+
+def validate(features: list[dict]) -> None:
+    problems = []
+    for feature in features:
+        p = feature["properties"]
+        lon, lat = feature["geometry"]["coordinates"]
+        if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
+            problems.append(f"{p['report_id']} {p['place']}: ({lon}, {lat}) is outside Armenia")
+        if not FIRST_DAY <= date.fromisoformat(p["date"]) <= LAST_DAY:
+            problems.append(f"{p['report_id']}: date {p['date']} outside 12-15 Sept 2022")
+    ids = [f["properties"]["report_id"] for f in features]
+    if len(set(ids)) != len(ids):
+        problems.append("duplicate report_id")
+    if problems:
+        fail("validation failed:\n  " + "\n  ".join(problems))
+
+    print(f"{'place':<20} {'lon':>10} {'lat':>10}  {'precision':<10} {'radius_m':>8}  source")
+    seen = set()
+    for feature in features:
+        p = feature["properties"]
+        key = (p["place"], p["location_precision"])
+        if key in seen:
+            continue
+        seen.add(key)
+        lon, lat = feature["geometry"]["coordinates"]
+        print(
+            f"{p['place']:<20} {lon:>10.6f} {lat:>10.6f}  {p['location_precision']:<10} "
+            f"{p['location_radius_m']:>8}  {p['coord_source'][:70]}"
+        )
+    for column in ("evidence", "location_precision"):
+        counts = Counter(f["properties"][column] for f in features)
+        print(f"{column}:", dict(sorted(counts.items())))
+
+
+def write(features: list[dict], path: Path) -> None:
+    lines = [
+        json.dumps(feature, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        for feature in features
+    ]
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}: {len(features)} features")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=OUT, help=f"default: {OUT}")
+    args = parser.parse_args(argv)
+    features = build()
+    validate(features)
+    write(features, args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

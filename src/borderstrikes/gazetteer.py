@@ -1,0 +1,425 @@
+"""Resolve place names to points with the packaged gazetteer.
+
+The gazetteer is :func:`borderstrikes.datasets.load_places` (GeoNames
+``cities500`` for Armenia and the Azerbaijani border districts, plus a curated
+supplement of border villages GeoNames lacks) and the curated alias table
+:func:`borderstrikes.datasets.load_place_aliases` (spellings that the reports
+use but GeoNames lacks or gives to several places). The name index is built
+once per process.
+
+Matching works on normalised names (see :func:`normalize_name`) in four tiers,
+and the first tier that finds a candidate decides:
+
+1. ``exact`` -- the primary name of a place;
+2. ``variant`` -- first a *preferred* alias (a curated decision for a spelling
+   that GeoNames gives to several places), then any alternate name (GeoNames,
+   the supplement, or an *alternate* alias);
+3. ``fuzzy`` -- the most similar name with a :class:`difflib.SequenceMatcher`
+   ratio of at least :data:`FUZZY_CUTOFF`;
+4. ``not_found``.
+
+When a tier finds several places (homonyms such as the two Vardenis) and the
+``admin1`` / ``country`` filters do not decide between them, the result is
+``ambiguous`` and lists the candidates instead of guessing.
+"""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import functools
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from borderstrikes import datasets
+from borderstrikes.errors import DataFileError, PlaceNotFoundError
+
+__all__ = ["FUZZY_CUTOFF", "MATCH_KINDS", "geocode", "normalize_name"]
+
+#: Minimum :meth:`difflib.SequenceMatcher.ratio` of normalised names for a fuzzy match.
+FUZZY_CUTOFF = 0.85
+
+#: Values of the ``match`` column returned by :func:`geocode`.
+MATCH_KINDS = ("exact", "variant", "fuzzy", "ambiguous", "not_found")
+
+OUTPUT_COLUMNS = [
+    "query",
+    "name",
+    "place_id",
+    "admin1_iso",
+    "admin1_name",
+    "country",
+    "population",
+    "match",
+    "score",
+    "candidates",
+]
+
+_APOSTROPHES = frozenset("'`\u00b4\u2018\u2019\u02b9\u02bb\u02bc\u02bd")
+# Letters that NFKD does not decompose; Azerbaijani schwa is usually romanised as "a".
+_FOLD = str.maketrans(
+    {"\u0259": "a", "\u0131": "i", "\u0142": "l", "\u00f8": "o", "\u0111": "d", "\u00df": "ss"}
+)
+_ADMIN1_SUFFIXES = frozenset({"province", "marz", "region", "district", "rayon", "oblast"})
+_COUNTRY_ALIASES = {"ARM": "AM", "AZE": "AZ", "GEO": "GE", "IRN": "IR", "TUR": "TR"}
+
+
+def normalize_name(name: str) -> str:
+    r"""Normalise a place name for matching.
+
+    Case-folds, strips diacritics (Unicode NFKD), folds a few letters that
+    NFKD keeps (schwa U+0259 to ``a``, dotless i U+0131 to ``i``, and ``l``,
+    ``o``, ``d``, ``ss`` for U+0142, U+00F8, U+0111, U+00DF), drops apostrophes
+    and modifier letters (U+0027, U+2018, U+2019, U+02BB, U+02BC ...), turns
+    hyphens and dashes (Unicode category Pd) into spaces and collapses
+    whitespace. Armenian and Cyrillic letters are kept as they are.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> normalize_name("Sot\u2019k\u2019")
+    'sotk'
+    >>> normalize_name("B\u0259s\u0259rke\u00e7\u0259r")
+    'basarkecar'
+    >>> normalize_name("Sisian\u2013Noravan  road")
+    'sisian noravan road'
+    """
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_FOLD)
+    text = "".join(
+        "" if ch in _APOSTROPHES else " " if unicodedata.category(ch) == "Pd" else ch for ch in text
+    )
+    return " ".join(text.split())
+
+
+def _admin1_key(value: str) -> str:
+    words = normalize_name(value).split()
+    while len(words) > 1 and words[-1] in _ADMIN1_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class _Index:
+    places: gpd.GeoDataFrame
+    exact: dict[str, tuple[int, ...]]
+    preferred: dict[str, tuple[int, ...]]
+    variant: dict[str, tuple[int, ...]]
+    all_names: tuple[tuple[str, int], ...]
+    admin1: dict[str, str]
+    admin1_of_row: tuple[frozenset[str], ...]
+    countries: frozenset[str]
+
+
+def _add(table: dict[str, set[int]], name: Any, row: int) -> None:
+    if isinstance(name, str) and (key := normalize_name(name)):
+        table.setdefault(key, set()).add(row)
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> _Index:
+    places = datasets.load_places().reset_index(drop=True)
+    exact: dict[str, set[int]] = {}
+    preferred: dict[str, set[int]] = {}
+    variant: dict[str, set[int]] = {}
+    for row, (name, alternates) in enumerate(
+        zip(places["name"], places["alternatenames"], strict=True)
+    ):
+        _add(exact, name, row)
+        for alternate in str(alternates or "").split("|"):
+            _add(variant, alternate, row)
+
+    row_of_id = {place_id: row for row, place_id in enumerate(places["place_id"])}
+    aliases = datasets.load_place_aliases()
+    unknown = sorted(set(aliases["place_id"]) - set(row_of_id))
+    if unknown:
+        msg = (
+            f"the place alias table names place_id values that are not in the gazetteer: "
+            f"{unknown!r}. Fix data/places/aliases.csv."
+        )
+        raise DataFileError(msg)
+    kinds = set(aliases["kind"]) - {"preferred", "alternate"}
+    if kinds:
+        msg = (
+            f"the place alias table has unknown kind values {sorted(kinds)!r}; use "
+            "'preferred' or 'alternate'. Fix data/places/aliases.csv."
+        )
+        raise DataFileError(msg)
+    for name, place_id, kind in zip(
+        aliases["alias"], aliases["place_id"], aliases["kind"], strict=True
+    ):
+        _add(preferred if kind == "preferred" else variant, name, row_of_id[place_id])
+
+    # admin1 lookup: each ISO 3166-2 code maps to itself; each province name maps to the code
+    # most of its places carry (GeoNames' admin-1 code and the polygon containing the point
+    # can disagree near internal borders).
+    votes: dict[str, collections.Counter[str]] = {}
+    for iso, name in zip(places["admin1_iso"], places["admin1_name"], strict=True):
+        if isinstance(iso, str) and iso and isinstance(name, str) and name:
+            votes.setdefault(_admin1_key(name), collections.Counter())[iso] += 1
+    admin1 = {key: max(sorted(count), key=count.__getitem__) for key, count in votes.items()}
+    admin1.update(
+        {_admin1_key(iso): iso for iso in set(places["admin1_iso"]) if isinstance(iso, str) and iso}
+    )
+    admin1_of_row = tuple(
+        frozenset(
+            code
+            for code in (
+                iso if isinstance(iso, str) else "",
+                admin1.get(_admin1_key(name), "") if isinstance(name, str) else "",
+            )
+            if code
+        )
+        for iso, name in zip(places["admin1_iso"], places["admin1_name"], strict=True)
+    )
+
+    def frozen(table: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
+        return {key: tuple(sorted(rows)) for key, rows in table.items()}
+
+    all_names = sorted(
+        {
+            (key, row)
+            for table in (exact, preferred, variant)
+            for key, rows in table.items()
+            for row in rows
+        }
+    )
+    return _Index(
+        places=places,
+        exact=frozen(exact),
+        preferred=frozen(preferred),
+        variant=frozen(variant),
+        all_names=tuple(all_names),
+        admin1=admin1,
+        admin1_of_row=admin1_of_row,
+        countries=frozenset(places["country"]),
+    )
+
+
+def _resolve_country(country: str | None, index: _Index) -> str | None:
+    if country is None:
+        return None
+    code = _COUNTRY_ALIASES.get(country.upper(), country.upper())
+    if code not in index.countries:
+        msg = (
+            f"country must be one of {sorted(index.countries)!r} (ISO 3166-1 alpha-2; "
+            f"alpha-3 such as 'ARM' also works) (got {country!r})."
+        )
+        raise ValueError(msg)
+    return code
+
+
+def _resolve_admin1(value: Any, index: _Index) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    code = index.admin1.get(_admin1_key(str(value)))
+    if code is None:
+        known = sorted(set(index.admin1.values()))
+        msg = (
+            f"admin1 must be an ISO 3166-2 code or a province name known to the gazetteer, "
+            f"such as 'AM-SU' or 'Syunik' (got {value!r}). Known codes: {known!r}."
+        )
+        raise ValueError(msg)
+    return code
+
+
+def _match_one(
+    query: Any, admin1: str | None, country: str | None, index: _Index
+) -> tuple[str, float, tuple[int, ...]]:
+    """Return (match kind, score, candidate rows) for one query."""
+    if not isinstance(query, str) or not (key := normalize_name(query)):
+        return "not_found", 0.0, ()
+
+    def allowed(row: int) -> bool:
+        if country is not None and index.places.at[row, "country"] != country:
+            return False
+        return admin1 is None or admin1 in index.admin1_of_row[row]
+
+    tiers = (("exact", index.exact), ("variant", index.preferred), ("variant", index.variant))
+    for kind, table in tiers:
+        rows = tuple(row for row in table.get(key, ()) if allowed(row))
+        if rows:
+            return (kind if len(rows) == 1 else "ambiguous"), 1.0, rows
+
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(key)
+    best: dict[int, float] = {}
+    for name, row in index.all_names:
+        matcher.set_seq1(name)
+        if (
+            matcher.real_quick_ratio() >= FUZZY_CUTOFF
+            and matcher.quick_ratio() >= FUZZY_CUTOFF
+            and allowed(row)
+        ):
+            ratio = matcher.ratio()
+            if ratio >= FUZZY_CUTOFF and ratio > best.get(row, 0.0):
+                best[row] = ratio
+    if not best:
+        return "not_found", 0.0, ()
+    top = max(best.values())
+    rows = tuple(sorted(row for row, ratio in best.items() if ratio == top))
+    return ("fuzzy" if len(rows) == 1 else "ambiguous"), round(top, 6), rows
+
+
+def _as_series(names: str | Sequence[str] | pd.Series | Iterable[str]) -> pd.Series:
+    if isinstance(names, str):
+        return pd.Series([names], dtype=object)
+    if isinstance(names, pd.Series):
+        return names
+    return pd.Series(list(names), dtype=object)
+
+
+def _broadcast(value: Any, n: int, label: str) -> list[Any]:
+    if value is None or isinstance(value, str):
+        return [value] * n
+    values = list(value)
+    if len(values) != n:
+        msg = f"{label} must be a string or have one value per name ({n}) (got {len(values)})."
+        raise ValueError(msg)
+    return values
+
+
+def geocode(
+    names: str | Sequence[str] | pd.Series,
+    *,
+    admin1: str | Sequence[str | None] | pd.Series | None = None,
+    country: str | None = None,
+    errors: Literal["ignore", "raise"] = "ignore",
+) -> gpd.GeoDataFrame:
+    """Resolve place names to gazetteer places and points.
+
+    Parameters
+    ----------
+    names : str, list of str or pandas.Series
+        Place names in any spelling the gazetteer knows: primary names,
+        transliterations, Armenian, Russian or Azerbaijani spellings.
+    admin1 : str or sequence of str, optional
+        First-level unit that the place must lie in, as an ISO 3166-2 code
+        (``"AM-SU"``) or a name (``"Syunik"``, ``"Syunik Province"``); one
+        value for all names or one per name (``None`` for no constraint).
+        Use it to choose between homonyms.
+    country : str, optional
+        ISO 3166-1 code of the country the place must lie in (``"AM"`` or
+        ``"ARM"``).
+    errors : {'ignore', 'raise'}, default 'ignore'
+        With ``'raise'``, a name that is not found or stays ambiguous raises
+        :class:`~borderstrikes.errors.PlaceNotFoundError`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per name, with the index of ``names`` (a new ``RangeIndex``
+        for a str or list), in EPSG:4326. Columns: ``query`` (the input),
+        ``name``, ``place_id`` (``"geonames:<id>"`` or ``"sup:<slug>"``),
+        ``admin1_iso``, ``admin1_name``, ``country``, ``population`` (Int64,
+        may be missing), ``match`` (one of :data:`MATCH_KINDS`), ``score``
+        (similarity of the matched name, 0-1: 1.0 for exact and variant
+        matches, 0.0 when not found), ``candidates`` (the place ids of an
+        ambiguous match, else an empty list) and point geometry (``None`` when
+        not found or ambiguous).
+
+    Raises
+    ------
+    PlaceNotFoundError
+        With ``errors='raise'``, if any name is not found or ambiguous; the
+        message lists them.
+    ValueError
+        If ``admin1``, ``country`` or ``errors`` has an unknown value.
+
+    See Also
+    --------
+    normalize_name : the normalisation applied before matching.
+    borderstrikes.datasets.load_places : the gazetteer itself.
+
+    Notes
+    -----
+    Primary names win over variants, so ``"Jermuk"`` is the Vayots Dzor town
+    even though GeoNames also lists "Jermuk" as a former name of Mets Sepasar
+    (Shirak). The fuzzy tier compares normalised names with
+    :class:`difflib.SequenceMatcher`; it accepts single-letter slips
+    (``"Mets Masrikh"`` finds Mets Masrik) but not a missing word
+    (``"Shorzha"`` does not match Verin Shorzha).
+
+    Examples
+    --------
+    >>> from borderstrikes.gazetteer import geocode
+    >>> geocode(["Dzhermuk"]).loc[0, "name"]
+    'Jermuk'
+    >>> found = geocode(["Kafan", "Verin Shorja", "Vardenis"], admin1=["Syunik", None, "AM-GR"])
+    >>> found[["name", "place_id", "match"]]
+                name           place_id    match
+    0          Kapan    geonames:174875  variant
+    1  Verin Shorzha  sup:verin-shorzha  variant
+    2       Vardenis    geonames:616108    exact
+    >>> geocode("Atlantis").loc[0, "match"]
+    'not_found'
+    >>> geocode("Akner").loc[0, ["match", "candidates"]].tolist()
+    ['ambiguous', ['geonames:174941', 'geonames:616984']]
+    """
+    if errors not in {"ignore", "raise"}:
+        msg = f"errors must be 'ignore' or 'raise' (got {errors!r})."
+        raise ValueError(msg)
+    queries = _as_series(names)
+    index = _index()
+    country_code = _resolve_country(country, index)
+    admin1_values = _broadcast(admin1, len(queries), "admin1")
+    admin1_codes = [_resolve_admin1(value, index) for value in admin1_values]
+
+    places = index.places
+    records: list[dict[str, Any]] = []
+    geometries: list[Any] = []
+    cache: dict[tuple[Any, ...], tuple[str, float, tuple[int, ...]]] = {}
+    for query, code in zip(queries.tolist(), admin1_codes, strict=True):
+        key = (query if isinstance(query, str) else None, code)
+        if key not in cache:
+            cache[key] = _match_one(query, code, country_code, index)
+        kind, score, rows = cache[key]
+        record: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+        record.update(query=query, match=kind, score=score, candidates=[])
+        geometry = None
+        if kind == "ambiguous":
+            record["candidates"] = sorted(places.loc[list(rows), "place_id"])
+        elif kind != "not_found":
+            place = places.loc[rows[0]]
+            for column in ("name", "place_id", "admin1_iso", "admin1_name", "country"):
+                record[column] = place[column]
+            record["population"] = place["population"]
+            geometry = place.geometry
+        records.append(record)
+        geometries.append(geometry)
+
+    table = pd.DataFrame.from_records(records, columns=OUTPUT_COLUMNS, index=queries.index)
+    table["population"] = pd.array(
+        [None if pd.isna(v) else int(v) for v in table["population"]], dtype="Int64"
+    )
+    table["score"] = table["score"].astype("float64")
+    result = gpd.GeoDataFrame(table, geometry=geometries, crs="EPSG:4326")
+
+    if errors == "raise":
+        unresolved = result["match"].isin(["not_found", "ambiguous"])
+        if unresolved.any():
+            missing = result.loc[result["match"] == "not_found", "query"].tolist()
+            ambiguous = {
+                row.query: row.candidates
+                for row in result.loc[result["match"] == "ambiguous"].itertuples()
+            }
+            msg = (
+                f"could not resolve {int(unresolved.sum())} of {len(result)} place names: "
+                f"not found {missing!r}; ambiguous {ambiguous!r}. Check the spelling, pass "
+                "admin1= (an ISO 3166-2 code such as 'AM-SU' or a province name) to choose "
+                "between homonyms, or use errors='ignore' to get match='not_found' rows."
+            )
+            raise PlaceNotFoundError(msg)
+    return result

@@ -1,0 +1,293 @@
+"""The strike-report table: its schema constants and a validator.
+
+The packaged reports (:func:`borderstrikes.datasets.load_strikes`) follow the
+schema in ``data/STRIKES_SCHEMA.md``. :func:`validate_strikes` checks a table
+against it -- the packaged one, or a user's own reports in the same layout --
+and says which rows break it and how to fix them.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from borderstrikes import datasets
+from borderstrikes._validate import require_crs
+from borderstrikes.errors import StrikesValidationError
+
+__all__ = [
+    "EVIDENCE_KINDS",
+    "LOCATION_PRECISIONS",
+    "PRECISION_RADIUS_M",
+    "REQUIRED_COLUMNS",
+    "validate_strikes",
+]
+
+#: What kind of claim a report makes about its place, from strongest to weakest.
+EVIDENCE_KINDS = (
+    "impact",
+    "direction",
+    "ground_fighting",
+    "displacement_only",
+    "denial",
+    "claimed_firing_point",
+)
+
+#: How well the point locates the report, from finest to coarsest.
+LOCATION_PRECISIONS = ("exact", "settlement", "area", "region")
+
+#: Default (and smallest allowed) ``location_radius_m`` of each precision, in metres.
+PRECISION_RADIUS_M = MappingProxyType(
+    {"exact": 100, "settlement": 2_000, "area": 5_000, "region": 25_000}
+)
+
+#: Columns every strike table must have (besides its geometry).
+REQUIRED_COLUMNS = (
+    "report_id",
+    "place",
+    "admin1",
+    "admin1_iso",
+    "date",
+    "claimant",
+    "source_outlet",
+    "evidence",
+    "location_precision",
+    "location_radius_m",
+    "coord_source",
+)
+
+LON_RANGE = (43.0, 47.0)  # Armenia's bounding box, generously rounded
+LAT_RANGE = (38.5, 41.5)
+_SHOW = 10  # offending rows named in a message
+
+
+def _labels(frame: pd.DataFrame, mask: Any, *, by_index: bool = False) -> str:
+    """Name the offending rows: their report_id, or their index label."""
+    rows = frame.loc[np.asarray(mask, dtype=bool)]
+    labels = rows.index.tolist() if by_index else rows["report_id"].tolist()
+    shown = ", ".join(repr(label) for label in labels[:_SHOW])
+    more = f" and {len(labels) - _SHOW} more" if len(labels) > _SHOW else ""
+    return f"{len(labels)} row(s): {shown}{more}"
+
+
+def _fail(message: str) -> None:
+    raise StrikesValidationError(message)
+
+
+def _check_columns(strikes: gpd.GeoDataFrame) -> None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in strikes.columns]
+    if missing:
+        _fail(
+            f"strikes is missing the required column(s) {missing!r}. The schema is in "
+            "data/STRIKES_SCHEMA.md; borderstrikes.load_strikes() returns a complete example."
+        )
+
+
+def _check_ids(strikes: gpd.GeoDataFrame) -> None:
+    ids = strikes["report_id"]
+    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    if blank.any():
+        _fail(
+            f"report_id must not be empty; {_labels(strikes, blank, by_index=True)} (index "
+            "labels) have none. Give every report an id such as 'SR089'."
+        )
+    duplicated = ids.duplicated(keep=False)
+    if duplicated.any():
+        _fail(
+            f"report_id must be unique; {_labels(strikes, duplicated)} share an id. "
+            "Give every report its own id (e.g. 'SR089')."
+        )
+
+
+def _check_choices(strikes: gpd.GeoDataFrame) -> None:
+    for column, allowed in (
+        ("evidence", EVIDENCE_KINDS),
+        ("location_precision", LOCATION_PRECISIONS),
+    ):
+        bad = ~strikes[column].isin(allowed)
+        if bad.any():
+            values = sorted({str(v) for v in strikes.loc[bad, column]})
+            _fail(
+                f"{column} must be one of {allowed!r}; {_labels(strikes, bad)} have "
+                f"{values!r}. See data/STRIKES_SCHEMA.md for what each value means."
+            )
+
+
+def _check_radius(strikes: gpd.GeoDataFrame) -> None:
+    radius = pd.to_numeric(strikes["location_radius_m"], errors="coerce")
+    minimum = strikes["location_precision"].map(PRECISION_RADIUS_M)
+    bad = ~(np.isfinite(radius) & (radius >= minimum))
+    if bad.any():
+        _fail(
+            f"location_radius_m must be a number of metres at least the default radius of the "
+            f"row's location_precision {dict(PRECISION_RADIUS_M)!r}; {_labels(strikes, bad)} "
+            "break this. Use the radius table in data/STRIKES_SCHEMA.md."
+        )
+
+
+def _check_points(strikes: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    geoms = strikes.geometry
+    if not geoms.crs.equals("EPSG:4326"):
+        geoms = geoms.to_crs("EPSG:4326")
+    values = np.asarray(geoms.values)
+    missing = shapely.is_missing(values) | shapely.is_empty(values)
+    if missing.any():
+        _fail(
+            f"every report needs a point; {_labels(strikes, missing)} have a missing or empty "
+            "geometry. Give each report the point of its place (or a cited coarser stand-in "
+            "with a larger location_radius_m); see data/STRIKES_SCHEMA.md."
+        )
+    not_point = shapely.get_type_id(values) != shapely.GeometryType.POINT
+    if not_point.any():
+        _fail(
+            f"geometries must be Points; {_labels(strikes, not_point)} are not. Use "
+            ".representative_point() for areas and lines."
+        )
+    lon, lat = shapely.get_x(values), shapely.get_y(values)
+    in_lon = (lon >= LON_RANGE[0]) & (lon <= LON_RANGE[1])
+    in_lat = (lat >= LAT_RANGE[0]) & (lat <= LAT_RANGE[1])
+    swapped = (lon >= 38.0) & (lon <= 42.0) & (lat >= 43.0) & (lat <= 47.0)
+    if swapped.any():
+        _fail(
+            f"{_labels(strikes, swapped)} look like latitude and longitude swapped (x in "
+            "38-42, y in 43-47). Points take (longitude, latitude): rebuild them with "
+            "geopandas.points_from_xy(lon, lat), or swap existing ones with "
+            "shapely.ops.transform(lambda x, y: (y, x), point)."
+        )
+    outside = ~(in_lon & in_lat)
+    if outside.any():
+        _fail(
+            f"points must lie in Armenia (longitude {LON_RANGE[0]}-{LON_RANGE[1]}, latitude "
+            f"{LAT_RANGE[0]}-{LAT_RANGE[1]} in EPSG:4326); {_labels(strikes, outside)} lie "
+            "outside. Check the coordinates and that the CRS is set correctly."
+        )
+    return lon, lat
+
+
+def _distance_to_unit_m(lon: float, lat: float, unit: Any) -> float:
+    """Geodesic distance (m) from a point to a polygon, via an azimuthal equidistant CRS.
+
+    Centred on the point, the projection keeps distances from the centre exact; the
+    polygon is first densified to 0.01° so that its lon/lat edges keep their shape.
+    """
+    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
+    transformer = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
+    projected = shapely.transform(
+        shapely.segmentize(unit, 0.01),
+        lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
+    )
+    return float(shapely.distance(shapely.Point(0.0, 0.0), projected))
+
+
+def _check_admin1(strikes: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
+    units = datasets.load_boundaries(1, countries=["ARM"])
+    unit_of = dict(zip(units["iso_3166_2"], units.geometry, strict=True))
+    unknown = ~strikes["admin1_iso"].isin(list(unit_of))
+    if unknown.any():
+        _fail(
+            f"admin1_iso must be the ISO 3166-2 code of an Armenian marz {sorted(unit_of)!r}; "
+            f"{_labels(strikes, unknown)} have {sorted(set(strikes.loc[unknown, 'admin1_iso']))!r}."
+        )
+    radius = pd.to_numeric(strikes["location_radius_m"]).to_numpy(dtype=float)
+    codes = strikes["admin1_iso"].to_numpy()
+    inside = np.array(
+        [
+            shapely.contains_xy(unit_of[code], x, y)
+            for code, x, y in zip(codes, lon, lat, strict=True)
+        ],
+        dtype=bool,
+    )
+    far = np.zeros(len(strikes), dtype=bool)
+    details = []
+    for i in np.flatnonzero(~inside):
+        distance = _distance_to_unit_m(lon[i], lat[i], unit_of[codes[i]])
+        if distance > radius[i]:
+            far[i] = True
+            details.append(f"{distance / 1000:.1f} km from {codes[i]}")
+    if far.any():
+        _fail(
+            f"points must lie in their stated admin1 unit, or within location_radius_m of it; "
+            f"{_labels(strikes, far)} do not ({', '.join(details[:_SHOW])}). Check the "
+            "coordinates, the admin1_iso code, or widen location_radius_m if the point is a "
+            "documented stand-in."
+        )
+
+
+def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Check a table of strike reports against the documented schema.
+
+    Checks, in this order: required columns; a CRS; ``report_id`` present
+    and unique; ``evidence`` and ``location_precision`` among the allowed
+    values; ``location_radius_m`` at least the precision's default; every
+    row has a Point; no latitude/longitude swap; points inside Armenia's
+    bounding box; each point inside its ``admin1_iso`` marz or within
+    ``location_radius_m`` of it (geodesic distance).
+
+    Parameters
+    ----------
+    strikes : geopandas.GeoDataFrame
+        Reports in the layout of :func:`borderstrikes.load_strikes`, in any
+        CRS (coordinates are checked in EPSG:4326).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``strikes`` itself, unchanged, so the call can sit in a pipeline.
+
+    Raises
+    ------
+    TypeError
+        If ``strikes`` is not a GeoDataFrame.
+    borderstrikes.errors.CRSError
+        If ``strikes`` has no CRS.
+    borderstrikes.errors.StrikesValidationError
+        At the first failed check, naming up to ten offending ``report_id``
+        values and saying how to fix them.
+
+    See Also
+    --------
+    borderstrikes.datasets.load_strikes : the packaged reports.
+
+    Notes
+    -----
+    The distance of a point outside its marz is measured in an azimuthal
+    equidistant projection centred on the point, which keeps distances from
+    the point exact on the WGS84 ellipsoid. The marz polygons are Natural
+    Earth units conformed to the OpenStreetMap outline
+    (:func:`borderstrikes.datasets.load_boundaries` with ``level=1``).
+
+    Examples
+    --------
+    >>> from borderstrikes.datasets import load_strikes
+    >>> from borderstrikes.strikes import validate_strikes
+    >>> strikes = load_strikes()
+    >>> validate_strikes(strikes) is strikes
+    True
+    >>> broken = strikes.copy()
+    >>> broken.loc[3, "evidence"] = "rumour"
+    >>> validate_strikes(broken)
+    Traceback (most recent call last):
+    ...
+    borderstrikes.errors.StrikesValidationError: evidence must be one of ...
+    """
+    if not isinstance(strikes, gpd.GeoDataFrame):
+        msg = (
+            f"strikes must be a GeoDataFrame (got {type(strikes).__name__}). Build one with "
+            "geopandas.GeoDataFrame(df, geometry=geopandas.points_from_xy(df.lon, df.lat), "
+            "crs='EPSG:4326')."
+        )
+        raise TypeError(msg)
+    _check_columns(strikes)
+    require_crs(strikes, "strikes")
+    _check_ids(strikes)
+    _check_choices(strikes)
+    _check_radius(strikes)
+    lon, lat = _check_points(strikes)
+    _check_admin1(strikes, lon, lat)
+    return strikes
