@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,12 +22,38 @@ __all__ = ["main"]
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _summary(args: argparse.Namespace) -> int:
-    from borderstrikes.datasets import load_strikes
+def _load(path: str | None) -> Any:
+    """Load the packaged strikes, or the events in ``path`` (a vector file or a CSV)."""
+    if path is None:
+        from borderstrikes.datasets import load_strikes
 
-    strikes = load_strikes()
-    if not args.all_evidence:
-        strikes = strikes[~strikes["evidence"].isin(["displacement_only", "denial"])]
+        return load_strikes()
+    from borderstrikes.strikes import read_strikes
+
+    return read_strikes(path)
+
+
+def _keep_strike_reports(strikes: Any, all_evidence: bool) -> Any:
+    from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
+
+    if all_evidence or "evidence" not in strikes.columns:
+        return strikes
+    return strikes[~strikes["evidence"].isin(NOT_STRIKE_EVIDENCE)]
+
+
+def _write_table(table: pd.DataFrame, output: str | None, *, index: bool = True) -> None:
+    if output is None:
+        print(table.to_string(index=index))
+        return
+    if output.endswith((".geojson", ".gpkg")):
+        table.to_file(output, engine="pyogrio")
+    else:
+        table.to_csv(output, index=index)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _summary(args: argparse.Namespace) -> int:
+    strikes = _keep_strike_reports(_load(None), args.all_evidence)
     print(f"{len(strikes)} reports about {strikes['place'].nunique()} places")
     if not args.all_evidence:
         print("(displacement-only and denial reports left out; --all-evidence keeps them)")
@@ -38,6 +66,140 @@ def _summary(args: argparse.Namespace) -> int:
     for title, counts in tables.items():
         print(f"\nReports per {title}")
         print(counts.rename("reports").to_frame().to_string())
+    return 0
+
+
+_PROGRESS_ROWS = 100_000
+
+
+def _distances(args: argparse.Namespace) -> int:
+    from borderstrikes.border import distance_to_border
+
+    points = _load(args.strikes)
+    if len(points) <= _PROGRESS_ROWS:
+        table = distance_to_border(points, unit=args.unit)
+    else:  # chunks only to show progress; each row's result does not depend on the others
+        parts = []
+        for start in range(0, len(points), _PROGRESS_ROWS):
+            parts.append(
+                distance_to_border(points.iloc[start : start + _PROGRESS_ROWS], unit=args.unit)
+            )
+            done = min(start + _PROGRESS_ROWS, len(points))
+            print(f"\rdistances: {done:,}/{len(points):,} rows", end="", file=sys.stderr)
+        print(file=sys.stderr)
+        table = pd.concat(parts)
+    keep = [c for c in ("report_id", "place", "date", "evidence") if c in points.columns]
+    _write_table(points[keep].join(table), args.output)
+    return 0
+
+
+def _clusters(args: argparse.Namespace) -> int:
+    from borderstrikes.clustering import (
+        DEFAULT_EPS_KM,
+        DEFAULT_MIN_SAMPLES,
+        cluster_strikes,
+        describe_clusters,
+    )
+
+    strikes = _load(args.strikes)
+    labels = cluster_strikes(
+        strikes,
+        eps_km=DEFAULT_EPS_KM if args.eps_km is None else args.eps_km,
+        min_samples=DEFAULT_MIN_SAMPLES if args.min_samples is None else args.min_samples,
+        time_eps_hours=args.time_eps_hours,
+    )
+    clusters = describe_clusters(strikes, labels)
+    if args.output is None:
+        print(pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_string())
+    else:
+        from borderstrikes.report import _write_clusters
+
+        _write_clusters(clusters, Path(args.output))
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _areas(args: argparse.Namespace) -> int:
+    from borderstrikes.areas import buffer_scenarios
+    from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
+
+    table = buffer_scenarios(
+        args.depth_km,
+        country=args.country,
+        neighbour=args.neighbour,
+        by_unit=args.by_unit,
+        exclude_evidence=() if args.all_evidence else NOT_STRIKE_EVIDENCE,
+    )
+    if args.output is not None:
+        _write_table(table, args.output)
+        return 0
+    print(
+        f"Land of {args.country} within each depth of the border with {args.neighbour} "
+        "(geodesic, WGS84)"
+    )
+    rounding = {"area_km2": 1, "share_of_country_pct": 2, "share_of_unit_pct": 2}
+    print(table.round(rounding).to_string())
+    if not args.all_evidence:
+        print("(displacement-only and denial reports left out; --all-evidence keeps them)")
+    return 0
+
+
+def _claims(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from borderstrikes.claims import check_claims
+
+    checked = check_claims()
+    if args.output is not None:
+        _write_table(checked, args.output)
+        return 0
+    shown = checked if args.verdict is None else checked[checked["verdict"] == args.verdict]
+    for claim_id, row in shown.iterrows():
+        print(
+            f"{claim_id}  {row['date_said']}  {row['claimant']}: {row['kind']} "
+            f"{row['claimed_value']:g} {row['unit']}  [{row['verdict']}]"
+        )
+        print(textwrap.indent(textwrap.fill(row["reason"], 96), "    "))
+    print("\nClaims are quoted, not verified; the verdict says what the geometry allows.")
+    print(checked["verdict"].value_counts().to_string())
+    return 0
+
+
+def _geocode(args: argparse.Namespace) -> int:
+    from borderstrikes.gazetteer import geocode
+
+    table = geocode(args.names, admin1=args.admin1)
+    table["lon"], table["lat"] = table.geometry.x, table.geometry.y
+    _write_table(pd.DataFrame(table.drop(columns=table.geometry.name)), args.output, index=False)
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    import matplotlib.pyplot as plt
+
+    from borderstrikes.plotting import plot_strikes
+
+    strikes = _load(args.strikes)
+    fig, ax = plt.subplots(figsize=(9, 9.5), dpi=args.dpi)
+    plot_strikes(strikes, ax=ax, basemap=args.basemap, color_by=args.color_by)
+    fig.savefig(args.output, bbox_inches="tight")
+    plt.close(fig)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from borderstrikes.report import write_report
+
+    strikes = None if args.strikes is None else _load(args.strikes)
+    result = write_report(
+        args.out,
+        strikes=strikes,
+        basemap=args.basemap,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    for path in result.files.values():
+        print(path)
     return 0
 
 
@@ -57,6 +219,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers: dict[str, Handler] = {}
+    strikes_help = (
+        "GeoJSON/GeoPackage/CSV of reports (default: the packaged September 2022 reports)"
+    )
+    output_help = "output file (.csv, or .geojson/.gpkg); default: print a table"
 
     summary = commands.add_parser(
         "summary", help="count the packaged strike reports per province, date and place"
@@ -67,6 +233,68 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         help="keep displacement-only and denial reports (left out by default)",
     )
     handlers["summary"] = _summary
+
+    report = commands.add_parser(
+        "report", help="write map, tables and a self-contained report.html to a folder"
+    )
+    report.add_argument("--strikes", help=strikes_help)
+    report.add_argument("--out", default="borderstrikes-report", help="output folder")
+    report.add_argument(
+        "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF path"
+    )
+    handlers["report"] = _report
+
+    distances = commands.add_parser(
+        "distances", help="geodesic distance of each report to the border"
+    )
+    distances.add_argument("strikes", nargs="?", help=strikes_help)
+    distances.add_argument("-o", "--output", help=output_help)
+    distances.add_argument("--unit", default="km", choices=["m", "km", "nmi"])
+    handlers["distances"] = _distances
+
+    clusters = commands.add_parser("clusters", help="space(-time) clusters of the reports")
+    clusters.add_argument("strikes", nargs="?", help=strikes_help)
+    clusters.add_argument("--eps-km", type=float, default=None, help="neighbourhood radius, km")
+    clusters.add_argument("--min-samples", type=int, default=None)
+    clusters.add_argument("--time-eps-hours", type=float, default=None)
+    clusters.add_argument("-o", "--output", help="output .geojson; default: print a table")
+    handlers["clusters"] = _clusters
+
+    areas = commands.add_parser(
+        "areas", help="buffer-zone scenarios: area within D km of the border"
+    )
+    areas.add_argument("--depth-km", type=float, nargs="+", default=[1, 2, 5, 10, 15, 20])
+    areas.add_argument("--country", default="ARM")
+    areas.add_argument("--neighbour", default="AZE")
+    areas.add_argument("--by-unit", action="store_true", help="break areas down by admin-1 unit")
+    areas.add_argument(
+        "--all-evidence",
+        action="store_true",
+        help="count displacement-only and denial reports too (left out by default)",
+    )
+    areas.add_argument("-o", "--output", help=output_help)
+    handlers["areas"] = _areas
+
+    claims = commands.add_parser("claims", help="territorial claims checked against the geometry")
+    claims.add_argument("--verdict", choices=["consistent", "inconsistent", "not_checkable"])
+    claims.add_argument("-o", "--output", help="output .csv; default: print the verdicts")
+    handlers["claims"] = _claims
+
+    geocode = commands.add_parser("geocode", help="look place names up in the offline gazetteer")
+    geocode.add_argument("names", nargs="+")
+    geocode.add_argument("--admin1", help="province hint, e.g. Syunik or AM-SU")
+    geocode.add_argument("-o", "--output", help=output_help)
+    handlers["geocode"] = _geocode
+
+    map_ = commands.add_parser("map", help="draw a publication map of the reports")
+    map_.add_argument("strikes", nargs="?", help=strikes_help)
+    map_.add_argument("-o", "--output", default="map.png", help="image file (.png, .svg, .pdf)")
+    map_.add_argument(
+        "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF"
+    )
+    map_.add_argument("--color-by", default="evidence", help="evidence, date, weapon or cluster")
+    map_.add_argument("--dpi", type=int, default=150)
+    handlers["map"] = _map
     return parser, handlers
 
 
@@ -103,6 +331,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with pd.option_context("display.width", 120, "display.max_rows", 200):
             return handlers[args.command](args)
-    except (BorderstrikesError, OSError) as exc:
+    except (BorderstrikesError, OSError, ValueError) as exc:
         print(f"borderstrikes {args.command}: error: {exc}", file=sys.stderr)
         return 1

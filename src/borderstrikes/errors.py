@@ -8,6 +8,7 @@ what is wrong and how to fix it.
 from __future__ import annotations
 
 __all__ = [
+    "BasemapError",
     "BorderstrikesError",
     "BorderstrikesWarning",
     "CRSError",
@@ -45,6 +46,10 @@ class UnknownCountryError(BorderstrikesError, ValueError):
 
 class DataFileError(BorderstrikesError, ValueError):
     """A data file is missing, malformed or does not match its registry entry."""
+
+
+class BasemapError(BorderstrikesError, ConnectionError):
+    """Web tiles for a basemap could not be fetched (``basemap="tiles"``)."""
 
 
 class BorderstrikesWarning(UserWarning):

@@ -19,13 +19,15 @@ from pyproj import CRS, Transformer
 
 from borderstrikes import datasets
 from borderstrikes._validate import require_crs
-from borderstrikes.errors import StrikesValidationError
+from borderstrikes.errors import DataFileError, StrikesValidationError
 
 __all__ = [
     "EVIDENCE_KINDS",
     "LOCATION_PRECISIONS",
+    "NOT_STRIKE_EVIDENCE",
     "PRECISION_RADIUS_M",
     "REQUIRED_COLUMNS",
+    "read_strikes",
     "validate_strikes",
 ]
 
@@ -38,6 +40,10 @@ EVIDENCE_KINDS = (
     "denial",
     "claimed_firing_point",
 )
+
+#: Evidence kinds that do not report a strike on the place: people fled from it
+#: (displacement only) or a source denied it was hit. Analyses leave them out by default.
+NOT_STRIKE_EVIDENCE = ("displacement_only", "denial")
 
 #: How well the point locates the report, from finest to coarsest.
 LOCATION_PRECISIONS = ("exact", "settlement", "area", "region")
@@ -291,3 +297,96 @@ def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     lon, lat = _check_points(strikes)
     _check_admin1(strikes, lon, lat)
     return strikes
+
+
+_LONLAT_COLUMNS = (("lon", "lat"), ("longitude", "latitude"), ("x", "y"))
+
+
+def read_strikes(path: Any, *, crs: Any = None) -> gpd.GeoDataFrame:
+    r"""Read strike reports (or any point events) from a vector file or a CSV.
+
+    Vector formats GDAL reads (GeoJSON, GeoPackage, Shapefile, …) keep their
+    CRS. A CSV needs either ``lon``/``lat`` (or ``longitude``/``latitude``,
+    ``x``/``y``) columns or a WKT ``geometry`` column, and is read as
+    EPSG:4326 unless ``crs`` says otherwise. The table is not checked
+    against the strikes schema; call :func:`validate_strikes` for that.
+
+    Parameters
+    ----------
+    path : str or path-like
+    crs : optional
+        CRS of a CSV's coordinates (default EPSG:4326). For vector files the
+        file's own CRS is used; a file without one raises.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Raises
+    ------
+    borderstrikes.errors.DataFileError
+        If the file is missing, cannot be parsed, or a CSV has no coordinate
+        columns; unparseable coordinates are reported by row, never dropped.
+    borderstrikes.errors.CRSError
+        If a vector file has no CRS.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "events.csv"
+    ...     _ = path.write_text("place,lon,lat\nJermuk,45.67,39.84\n")
+    ...     events = read_strikes(path)
+    >>> events.crs.to_epsg(), events.geometry.iloc[0].x
+    (4326, 45.67)
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        msg = f"no such file: {path}. Give the path of a GeoJSON, GeoPackage or CSV file."
+        raise DataFileError(msg)
+    if path.suffix.lower() in {".csv", ".txt"}:
+        return _read_csv_points(path, crs)
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for a bad file
+        msg = f"cannot read {path} as a vector file: {exc}"
+        raise DataFileError(msg) from exc
+    require_crs(frame, f"the data in {path.name}")
+    return frame
+
+
+def _read_csv_points(path: Any, crs: Any) -> gpd.GeoDataFrame:
+    try:
+        table = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = f"cannot parse {path} as CSV: {exc}"
+        raise DataFileError(msg) from exc
+    lower = {c.lower(): c for c in table.columns}
+    crs = "EPSG:4326" if crs is None else crs
+    for x_name, y_name in _LONLAT_COLUMNS:
+        if x_name in lower and y_name in lower:
+            x = pd.to_numeric(table[lower[x_name]], errors="coerce")
+            y = pd.to_numeric(table[lower[y_name]], errors="coerce")
+            bad = x.isna() | y.isna()
+            if bad.any():
+                rows = [int(i) + 2 for i in np.flatnonzero(bad)[:_SHOW]]
+                msg = (
+                    f"{path.name}: unparseable or missing coordinates on lines {rows} "
+                    f"({int(bad.sum())} rows); fix or remove them."
+                )
+                raise DataFileError(msg)
+            return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x, y), crs=crs)
+    if "geometry" in lower:
+        try:
+            geometry = gpd.GeoSeries.from_wkt(table[lower["geometry"]], crs=crs)
+        except Exception as exc:  # shapely raises GEOSException for bad WKT
+            msg = f"{path.name}: the geometry column is not valid WKT: {exc}"
+            raise DataFileError(msg) from exc
+        return gpd.GeoDataFrame(table.drop(columns=lower["geometry"]), geometry=geometry)
+    msg = (
+        f"{path.name} has no coordinate columns; expected lon/lat, longitude/latitude, x/y or a "
+        f"WKT geometry column (got {list(table.columns)!r})."
+    )
+    raise DataFileError(msg)

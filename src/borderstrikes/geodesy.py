@@ -1,0 +1,923 @@
+"""Geodesic distances on the WGS84 ellipsoid, from points to lines (array in, array out).
+
+This is the bottom layer of borderstrikes. It works on plain arrays of
+longitudes and latitudes in degrees and imports only numpy, pyproj and
+shapely (plus :mod:`borderstrikes.errors`); the GeoDataFrame-level functions
+in :mod:`borderstrikes.border` are built on it.
+
+Conventions, for every function here:
+
+- the ellipsoid is WGS84 and every geodesic problem is solved by
+  GeographicLib through :class:`pyproj.Geod`;
+- a line's edges are geodesics between consecutive vertices (as PostGIS
+  ``geography`` treats them), not straight lines in longitude/latitude;
+- distances are in metres and azimuths in degrees clockwise from north.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pyproj import Geod, Transformer
+
+from borderstrikes.errors import GeometryError
+
+__all__ = ["BorderIndex", "geodesic_distance_m", "point_to_segment_m"]
+
+GEOD = Geod(ellps="WGS84")
+_A = float(GEOD.a)
+_E2 = float(GEOD.es)
+
+# One step of the spherical foot-point update is trusted when
+# distance**2 * |step| stays below this (m**3); the worst error measured
+# against a brute-force search at that size is below 1e-5 m (see
+# tests/test_geodesy.py). Larger steps are refined by moving the anchor.
+_TRUST_M3 = 1e14
+# Winners of the indexed search farther than this are re-solved with the
+# iterative routine (the one-anchor estimate error grows with distance**2).
+_REFINE_BEYOND_M = 400_000.0
+_MAX_ITER = 12
+# Longer edges are split at geodesic points, so that every triangle solved on a
+# hub's sphere stays within the size where its error was measured.
+_MAX_EDGE_M = 20_000.0
+
+
+def _float_arrays(*values: Any) -> list[np.ndarray]:
+    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values])
+    return [np.ascontiguousarray(a).ravel() for a in arrays]
+
+
+def _shape_result(value: np.ndarray, shape: tuple[int, ...]) -> Any:
+    if shape == ():
+        return float(value[0])
+    return value.reshape(shape)
+
+
+def _gaussian_radius(lat: np.ndarray) -> np.ndarray:
+    """Geometric mean of the principal radii of curvature, sqrt(M N), in metres."""
+    s = np.sin(np.radians(lat))
+    return _A * np.sqrt(1.0 - _E2) / (1.0 - _E2 * s * s)
+
+
+def _ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Earth-centred Cartesian coordinates (m) of points on the ellipsoid, shape (n, 3)."""
+    lam = np.radians(lon)
+    phi = np.radians(lat)
+    s = np.sin(phi)
+    c = np.cos(phi)
+    n = _A / np.sqrt(1.0 - _E2 * s * s)
+    return np.column_stack([n * c * np.cos(lam), n * c * np.sin(lam), n * (1.0 - _E2) * s])
+
+
+def _sphere_step(
+    dist: np.ndarray,
+    az_to_point: np.ndarray,
+    track_az: np.ndarray,
+    radius: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Foot of a point on a geodesic, seen from an anchor on that geodesic.
+
+    The anchor is at distance ``dist`` and azimuth ``az_to_point`` from the
+    point; the geodesic leaves the anchor with azimuth ``track_az``. Solving the
+    right triangle anchor-foot-point on a sphere of the local Gaussian radius
+    gives the along-track offset of the foot, clipped to ``[lo, hi]``, and the
+    distance from the point to the clipped foot.
+    """
+    c = dist / radius
+    ang = np.radians(az_to_point - track_az)
+    sc = np.sin(c)
+    y = sc * np.cos(ang)
+    z = sc * np.sin(ang)
+    offset = np.clip(radius * np.arctan2(y, np.cos(c)), lo, hi)
+    e = offset / radius
+    dx = -2.0 * np.sin(0.5 * (c + e)) * np.sin(0.5 * (c - e))  # cos(c) - cos(e), no cancellation
+    dy = y - np.sin(e)
+    chord = np.sqrt(dx * dx + dy * dy + z * z)
+    return offset, 2.0 * radius * np.arcsin(np.minimum(0.5 * chord, 1.0))
+
+
+def geodesic_distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Geodesic distance between two points on the WGS84 ellipsoid.
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : float or array_like
+        Coordinates in degrees (EPSG:4326 order: longitude first). Arrays are
+        broadcast against each other.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Distance in metres (float64, shape of the broadcast inputs); NaN where
+        an input is NaN.
+
+    Notes
+    -----
+    Solved by GeographicLib (:meth:`pyproj.Geod.inv` with ``ellps="WGS84"``),
+    accurate to about 15 nanometres.
+
+    Examples
+    --------
+    >>> round(geodesic_distance_m(45.0, 40.0, 45.0, 41.0), 3)
+    111044.261
+    >>> geodesic_distance_m([45.0, 46.0], 40.0, 45.0, 40.0).round(1).tolist()
+    [0.0, 85393.4]
+    """
+    args = _float_arrays(lon1, lat1, lon2, lat2)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (lon1, lat1, lon2, lat2)))
+    dist = GEOD.inv(*args, return_back_azimuth=False)[2]
+    return _shape_result(np.asarray(dist, dtype=float), shape)
+
+
+def _segment_exact(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    lon_a: np.ndarray,
+    lat_a: np.ndarray,
+    az_a: np.ndarray,
+    lon_b: np.ndarray,
+    lat_b: np.ndarray,
+    az_b: np.ndarray,
+    length: np.ndarray,
+    s0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distance from points to geodesic segments, with the foot and its offset.
+
+    ``az_a`` is the azimuth of the segment at A (towards B) and ``az_b`` the
+    azimuth at B back towards A, both as returned by ``Geod.inv(A, B)``.
+    ``s0`` is an optional first guess of the foot's offset from A (m).
+    """
+    n = lon.size
+    if s0 is None:
+        p = _ecef(lon, lat)
+        a = _ecef(lon_a, lat_a)
+        ab = _ecef(lon_b, lat_b) - a
+        den = np.einsum("ij,ij->i", ab, ab)
+        num = np.einsum("ij,ij->i", p - a, ab)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(den > 0, num / den, 0.0)
+        s0 = np.clip(np.nan_to_num(t), 0.0, 1.0) * length
+    use_b = s0 > 0.5 * length
+    anchor_lon = np.where(use_b, lon_b, lon_a)
+    anchor_lat = np.where(use_b, lat_b, lat_a)
+    anchor_s = np.where(use_b, length, 0.0)
+    track = np.where(use_b, az_b + 180.0, az_a)
+    dist = np.full(n, np.nan)
+    foot_s = np.full(n, np.nan)
+    todo = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & np.isfinite(length))
+    for _ in range(_MAX_ITER):
+        if todo.size == 0:
+            break
+        az1, _, d0 = GEOD.inv(anchor_lon[todo], anchor_lat[todo], lon[todo], lat[todo])
+        radius = _gaussian_radius(0.5 * (anchor_lat[todo] + lat[todo]))
+        s_here = anchor_s[todo]
+        offset, d = _sphere_step(
+            np.asarray(d0), np.asarray(az1), track[todo], radius, -s_here, length[todo] - s_here
+        )
+        dist[todo] = d
+        foot_s[todo] = np.clip(s_here + offset, 0.0, length[todo])
+        again = d * d * np.abs(offset) > _TRUST_M3
+        todo = todo[again]
+        if todo.size:
+            x, y, back = GEOD.fwd(lon_a[todo], lat_a[todo], az_a[todo], foot_s[todo])
+            anchor_lon[todo] = x
+            anchor_lat[todo] = y
+            anchor_s[todo] = foot_s[todo]
+            track[todo] = np.asarray(back) + 180.0
+    foot_lon, foot_lat = _foot(lon_a, lat_a, az_a, lon_b, lat_b, length, foot_s)
+    return dist, foot_lon, foot_lat, foot_s
+
+
+def _foot(
+    lon_a: np.ndarray,
+    lat_a: np.ndarray,
+    az_a: np.ndarray,
+    lon_b: np.ndarray,
+    lat_b: np.ndarray,
+    length: np.ndarray,
+    s: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Point at offset ``s`` from A along the geodesic A-B (vertices returned exactly).
+
+    Offsets within a micrometre (or 1e-9 of the length) of an end snap to it.
+    """
+    snap = 1e-9 * length + 1e-6
+    s = np.where(s <= snap, 0.0, s)
+    at_b = s >= length - snap
+    foot_lon = np.where(at_b, lon_b, lon_a)
+    foot_lat = np.where(at_b, lat_b, lat_a)
+    inner = np.flatnonzero((s > 0) & ~at_b)
+    if inner.size:
+        x, y, _ = GEOD.fwd(lon_a[inner], lat_a[inner], az_a[inner], s[inner])
+        foot_lon[inner] = x
+        foot_lat[inner] = y
+    nan = ~np.isfinite(s)
+    foot_lon[nan] = np.nan
+    foot_lat[nan] = np.nan
+    return foot_lon, foot_lat
+
+
+def point_to_segment_m(
+    lon: Any, lat: Any, lon_a: Any, lat_a: Any, lon_b: Any, lat_b: Any
+) -> tuple[Any, Any, Any]:
+    """Distance from points to geodesic segments on the WGS84 ellipsoid, and the nearest point.
+
+    Parameters
+    ----------
+    lon, lat : float or array_like
+        The points, in degrees.
+    lon_a, lat_a, lon_b, lat_b : float or array_like
+        Ends A and B of each segment, in degrees. The segment is the shortest
+        geodesic from A to B. All six inputs are broadcast together.
+
+    Returns
+    -------
+    distance_m : float or numpy.ndarray
+        Geodesic distance in metres from each point to the nearest point of
+        its segment; NaN where an input is NaN.
+    foot_lon, foot_lat : float or numpy.ndarray
+        That nearest point, in degrees. It is exactly A or B when the nearest
+        point is an end.
+
+    Notes
+    -----
+    The distance along the segment to the point's foot is found from an
+    anchor on the segment (first the nearer end) by solving the right
+    triangle anchor-foot-point on a sphere with the local Gaussian radius of
+    curvature. The anchor is moved to the foot and the step repeated until the
+    step is small enough for that sphere to be exact to better than 0.01 mm
+    (one step for distances under ~100 km). Every length and azimuth fed to
+    the triangle comes from GeographicLib (:class:`pyproj.Geod`). Against a
+    brute-force search along the segment the error stays below 1 mm.
+
+    Valid for segments shorter than half a meridian and points that are not
+    near the antipode of the segment.
+
+    Examples
+    --------
+    A point due north of a segment of the equator has its foot on the equator
+    at its own longitude (meridians are geodesics that cross the equator at
+    right angles):
+
+    >>> d, lon, lat = point_to_segment_m(10.5, 0.2, 10.0, 0.0, 11.0, 0.0)
+    >>> round(d, 3), round(lon, 9), round(lat, 9)
+    (22114.856, 10.5, 0.0)
+
+    Beyond the end, the nearest point is the end itself:
+
+    >>> d, lon, lat = point_to_segment_m(12.0, 0.0, 10.0, 0.0, 11.0, 0.0)
+    >>> round(d, 3), lon, lat
+    (111319.491, 11.0, 0.0)
+    """
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (lon, lat, lon_a, lat_a, lon_b, lat_b)))
+    plon, plat, alon, alat, blon, blat = _float_arrays(lon, lat, lon_a, lat_a, lon_b, lat_b)
+    az_a, az_b, length = (np.asarray(v) for v in GEOD.inv(alon, alat, blon, blat))
+    dist, foot_lon, foot_lat, _ = _segment_exact(
+        plon, plat, alon, alat, az_a, blon, blat, az_b, length
+    )
+    return (
+        _shape_result(dist, shape),
+        _shape_result(foot_lon, shape),
+        _shape_result(foot_lat, shape),
+    )
+
+
+def _split_long_edges(xy: np.ndarray, max_m: float) -> np.ndarray:
+    """Insert points on the geodesic edges longer than ``max_m`` (the line itself is unchanged)."""
+    az, _, length = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
+    pieces = np.maximum(1, np.ceil(np.asarray(length) / max_m)).astype(np.int64)
+    if (pieces == 1).all():
+        return xy
+    edge = np.repeat(np.arange(pieces.size), pieces - 1)
+    step = np.arange(edge.size) - np.repeat(np.cumsum(pieces - 1) - (pieces - 1), pieces - 1) + 1
+    x, y, _ = GEOD.fwd(
+        xy[edge, 0],
+        xy[edge, 1],
+        np.asarray(az)[edge],
+        np.asarray(length)[edge] * step / pieces[edge],
+    )
+    order = np.argsort(np.r_[np.arange(len(xy)) * 1.0, edge + step / pieces[edge]], kind="stable")
+    return np.column_stack([np.r_[xy[:, 0], x], np.r_[xy[:, 1], y]])[order]
+
+
+def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.cross(u, v)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(norm > 0, norm, 1.0)
+
+
+def _ragged(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Owner and position of every item of the ragged ranges ``[start, start + count)``."""
+    total = int(counts.sum())
+    owner = np.repeat(np.arange(counts.size), counts)
+    first = np.cumsum(counts) - counts
+    pos = np.arange(total) - first[owner] + starts[owner]
+    return owner, pos
+
+
+def _group_min(values: np.ndarray, owner: np.ndarray, n_owner: int) -> np.ndarray:
+    """Minimum of ``values`` per owner (owners contiguous, each with at least one item)."""
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    out = np.full(n_owner, np.inf)
+    out[owner[starts]] = np.minimum.reduceat(values, starts)
+    return out
+
+
+def _group_argmin(values: np.ndarray, owner: np.ndarray, n_owner: int) -> np.ndarray:
+    """Index of the first minimum of ``values`` per owner (contiguous owners), -1 if none."""
+    best = _group_min(values, owner, n_owner)
+    hit = np.flatnonzero(values == best[owner])
+    first = np.r_[True, owner[hit][1:] != owner[hit][:-1]]
+    out = np.full(n_owner, -1, dtype=np.int64)
+    out[owner[hit[first]]] = hit[first]
+    return out
+
+
+def _planar_distance(
+    px: np.ndarray, py: np.ndarray, seg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from plane points to chords (rows: ax, ay, ux, uy, length) and the parameter."""
+    rx = px - seg[:, 0]
+    ry = py - seg[:, 1]
+    t = np.clip(rx * seg[:, 2] + ry * seg[:, 3], 0.0, seg[:, 4])
+    dx = rx - t * seg[:, 2]
+    dy = ry - t * seg[:, 3]
+    return np.sqrt(dx * dx + dy * dy), t
+
+
+class BorderIndex:
+    """Nearest-point index of a polyline on the WGS84 ellipsoid, built once and queried often.
+
+    Parameters
+    ----------
+    parts : sequence of array_like
+        The lines, each an ``(n, 2)`` array of longitude, latitude in degrees
+        (``n >= 2``); consecutive vertices are joined by geodesics.
+    cell_m : float, default 1000
+        Side of the finest grid cell, in metres of the index's projection.
+    margin_m : float, default 300000
+        How far beyond the lines' bounding box the grid reaches, in metres.
+        Points outside the grid are still answered exactly, more slowly.
+
+    Raises
+    ------
+    GeometryError
+        If a coordinate is not finite or no part has two distinct vertices.
+
+    See Also
+    --------
+    point_to_segment_m : the same distance to a single segment.
+    borderstrikes.border.distance_to_border : the GeoDataFrame front end.
+
+    Notes
+    -----
+    The result of :meth:`query` is the geodesic distance to the nearest point
+    of the lines, exact to better than 0.1 mm within the grid (checked in the
+    test suite against a brute-force search on the lines densified to 10 m).
+    The search runs in three stages, and only the last one decides the answer:
+
+    1. *Candidate grid.* The lines and the points are projected with an
+       oblique (double) stereographic projection centred on the lines. For
+       every grid cell the index keeps the segments that can be the nearest
+       one for some point of the cell. A segment is dropped only when a
+       proven bound says it cannot be: the bound uses the exact range of the
+       projection's scale factor over the region involved and the largest
+       curvature of a projected geodesic, so it holds for the geodesic
+       distance, not only for the projected one. Cells are filled on first
+       use and kept.
+    2. *Screening.* Each point is compared with the cell's segments in the
+       projection; every segment whose distance range, after the same
+       bounds, overlaps the best one's is kept as a near tie.
+    3. *Geodesic decision.* Edges longer than 20 km are first split at
+       geodesic points (which leaves the line unchanged), and segments are
+       grouped in runs of about 20 km
+       around a hub vertex whose geodesic polar coordinates (distance and
+       azimuth from the hub, from GeographicLib) are stored for every vertex.
+       One ``Geod.inv`` per point and hub places the point in the same
+       coordinates; distances to the near ties are then solved on a sphere of
+       the hub's Gaussian radius, where the errors (a few micrometres at
+       100 km) stay far below any difference that matters. The foot of the
+       winner is placed on the true geodesic with ``Geod.fwd``.
+
+    Points outside the grid use Earth-centred chord bounds (a chord is never
+    longer than the geodesic) and the iterative solver of
+    :func:`point_to_segment_m` on every segment that the bound cannot rule out.
+
+    Examples
+    --------
+    >>> index = BorderIndex([[(44.0, 40.0), (45.0, 40.0)], [(45.0, 40.2), (45.0, 41.0)]])
+    >>> result = index.query([44.5, 45.5], [40.1, 40.5])
+    >>> result["distance_m"].round(1).tolist()
+    [10983.8, 42383.7]
+    >>> result["part"].tolist(), result["foot_lon"].round(6).tolist()
+    ([0, 1], [44.5, 45.0])
+    """
+
+    def __init__(
+        self,
+        parts: Sequence[Any],
+        *,
+        cell_m: float = 1000.0,
+        margin_m: float = 300_000.0,
+        group_m: float = 20_000.0,
+    ) -> None:
+        self._build_segments(parts)
+        self._build_hubs(group_m)
+        self._build_projection()
+        self._build_grid(float(cell_m), float(margin_m))
+
+    # ------------------------------------------------------------------ build
+    def _build_segments(self, parts: Sequence[Any]) -> None:
+        lon_parts, lat_parts, seg_a, seg_part = [], [], [], []
+        offset = 0
+        for number, part in enumerate(parts):
+            xy = np.asarray(part, dtype=float).reshape(-1, 2)
+            if not np.isfinite(xy).all():
+                msg = f"line part {number} has a non-finite coordinate; drop or repair it first."
+                raise GeometryError(msg)
+            keep = np.r_[True, (np.diff(xy, axis=0) != 0).any(axis=1)]
+            xy = xy[keep]
+            if len(xy) < 2:
+                continue
+            xy = _split_long_edges(xy, _MAX_EDGE_M)
+            lon_parts.append(xy[:, 0])
+            lat_parts.append(xy[:, 1])
+            seg_a.append(offset + np.arange(len(xy) - 1))
+            seg_part.append(np.full(len(xy) - 1, number))
+            offset += len(xy)
+        if not seg_a:
+            msg = "the border has no line with two distinct vertices; pass LineString geometries."
+            raise GeometryError(msg)
+        self.vertex_lon = np.concatenate(lon_parts)
+        self.vertex_lat = np.concatenate(lat_parts)
+        self.seg_a = np.concatenate(seg_a)
+        self.seg_b = self.seg_a + 1
+        self.seg_part = np.concatenate(seg_part)
+        self.n_segments = self.seg_a.size
+        az_a, az_b, length = GEOD.inv(
+            self.vertex_lon[self.seg_a],
+            self.vertex_lat[self.seg_a],
+            self.vertex_lon[self.seg_b],
+            self.vertex_lat[self.seg_b],
+        )
+        self.seg_az_a = np.asarray(az_a)
+        self.seg_az_b = np.asarray(az_b)
+        self.seg_length = np.asarray(length)
+
+    def _build_hubs(self, group_m: float) -> None:
+        length = self.seg_length
+        part_start = np.r_[True, self.seg_part[1:] != self.seg_part[:-1]]
+        cum = np.cumsum(length)
+        base = np.maximum.accumulate(np.where(part_start, cum - length, 0.0))
+        mid = cum - base - 0.5 * length
+        key = np.stack([self.seg_part, np.floor(mid / group_m).astype(np.int64)])
+        change = np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)]
+        self.seg_group = np.cumsum(change) - 1
+        first = np.flatnonzero(change)
+        count = np.diff(np.r_[first, self.n_segments])
+        hub_vertex = self.seg_a[first + count // 2]
+        self.hub_lon = self.vertex_lon[hub_vertex]
+        self.hub_lat = self.vertex_lat[hub_vertex]
+        self.hub_radius = _gaussian_radius(self.hub_lat)
+        g = self.seg_group
+        ends = []
+        for vertex in (self.seg_a, self.seg_b):
+            az, _, dist = GEOD.inv(
+                self.hub_lon[g], self.hub_lat[g], self.vertex_lon[vertex], self.vertex_lat[vertex]
+            )
+            ends.append(_polar_unit(np.asarray(dist) / self.hub_radius[g], np.asarray(az)))
+        a, b = ends
+        normal = _unit(_cross(a, b))
+        self.seg_sphere = np.ascontiguousarray(
+            np.hstack([a, b, normal, _cross(normal, a), _cross(b, normal)])
+        )
+        self.seg_arc = np.arctan2(np.linalg.norm(_cross(a, b), axis=1), np.einsum("ij,ij->i", a, b))
+        # Earth-centred geodesic midpoints, for the chord bounds of the fallback path.
+        x, y, _ = GEOD.fwd(
+            self.vertex_lon[self.seg_a], self.vertex_lat[self.seg_a], self.seg_az_a, length / 2
+        )
+        self.seg_mid_ecef = _ecef(np.asarray(x), np.asarray(y))
+
+    def _build_projection(self) -> None:
+        centre = _ecef(self.vertex_lon, self.vertex_lat).mean(axis=0)
+        lon0 = float(np.degrees(np.arctan2(centre[1], centre[0])))
+        lat0 = float(np.degrees(np.arctan2(centre[2], np.hypot(centre[0], centre[1]))))
+        self.lon0, self.lat0 = lon0, lat0
+        self._proj = f"+proj=sterea +lat_0={lat0!r} +lon_0={lon0!r} +k=1 +x_0=0 +y_0=0 +ellps=WGS84"
+        self._to_plane = Transformer.from_crs("EPSG:4326", self._proj, always_xy=True)
+        self._radius0 = float(_gaussian_radius(np.array([lat0]))[0])
+        vx, vy = self._project(self.vertex_lon, self.vertex_lat)
+        ax, ay = vx[self.seg_a], vy[self.seg_a]
+        bx, by = vx[self.seg_b], vy[self.seg_b]
+        chord = np.hypot(bx - ax, by - ay)
+        safe = np.where(chord > 0, chord, 1.0)
+        self._vx, self._vy = vx, vy
+        self._chord = chord
+        self.seg_plane = np.ascontiguousarray(
+            np.column_stack([ax, ay, (bx - ax) / safe, (by - ay) / safe, chord, chord])
+        )  # the last column becomes the sagitta once the curvature bound is known
+        self.seg_box = np.column_stack(
+            [np.minimum(ax, bx), np.maximum(ax, bx), np.minimum(ay, by), np.maximum(ay, by)]
+        )
+
+    def _project(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self._to_plane.transform(lon, lat)
+        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+    def _scale_model(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        """Bound the projection's scale factor k over the box [x0, x1] x [y0, y1].
+
+        k = (1 + r**2 / (4 R0**2)) * g, with r the distance from the centre in the
+        plane. g (the ellipsoid-to-sphere part) stays within [g_lo, g_hi], measured
+        on a dense sample with the largest step between neighbours added as a
+        margin; |grad ln k| stays below ``curvature`` (which bounds the curvature
+        of a projected geodesic).
+        """
+        from pyproj import Proj
+
+        nx = ny = 121
+        xs = np.linspace(x0, x1, nx)
+        ys = np.linspace(y0, y1, ny)
+        gx, gy = np.meshgrid(xs, ys)
+        lon, lat = self._to_plane.transform(gx.ravel(), gy.ravel(), direction="INVERSE")
+        factors = Proj(self._proj).get_factors(lon, lat)
+        k = np.asarray(factors.meridional_scale).reshape(ny, nx)
+        r2 = gx**2 + gy**2
+        g = k / (1.0 + r2 / (4.0 * self._radius0**2))
+        step = max(np.abs(np.diff(g, axis=0)).max(), np.abs(np.diff(g, axis=1)).max())
+        self._g_lo = float(g.min() - 2 * step - 1e-12)
+        self._g_hi = float(g.max() + 2 * step + 1e-12)
+        lnk = np.log(k)
+        hx = xs[1] - xs[0]
+        hy = ys[1] - ys[0]
+        gradx = np.diff(lnk, axis=1) / hx
+        grady = np.diff(lnk, axis=0) / hy
+        grad = max(np.abs(gradx).max(), np.abs(grady).max()) * np.sqrt(2.0)
+        self._curvature = float(2.0 * grad + 1e-12)
+
+    def _k_range(
+        self, x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray
+    ) -> np.ndarray:
+        """Ratio k_max / k_min over boxes (vectorised)."""
+        pad = self._box_pad
+        x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
+        near_x = np.clip(0.0, x0, x1)
+        near_y = np.clip(0.0, y0, y1)
+        r2_min = near_x**2 + near_y**2
+        r2_max = np.maximum(x0**2, x1**2) + np.maximum(y0**2, y1**2)
+        q = 4.0 * self._radius0**2
+        k_lo = (1.0 + r2_min / q) * self._g_lo
+        k_hi = (1.0 + r2_max / q) * self._g_hi
+        return k_hi / k_lo * (1.0 + 1e-12)
+
+    def _build_grid(self, cell_m: float, margin_m: float) -> None:
+        levels = max(0, int(np.ceil(np.log2(32_000.0 / cell_m))))
+        coarse = cell_m * 2**levels
+        x_lo = self._vx.min() - margin_m
+        y_lo = self._vy.min() - margin_m
+        ncx = int(np.ceil((self._vx.max() + margin_m - x_lo) / coarse))
+        ncy = int(np.ceil((self._vy.max() + margin_m - y_lo) / coarse))
+        self._cell = cell_m
+        self._levels = levels
+        self._x_lo, self._y_lo = float(x_lo), float(y_lo)
+        self._ncx, self._ncy = ncx, ncy
+        self._nx, self._ny = ncx << levels, ncy << levels
+        # Scale bounds over the grid plus a margin for bulging geodesics.
+        self._box_pad = 0.02 * (max(ncx, ncy) * coarse) + 5_000.0
+        pad = self._box_pad
+        self._scale_model(
+            x_lo - pad, x_lo + ncx * coarse + pad, y_lo - pad, y_lo + ncy * coarse + pad
+        )
+        # Sagitta of each projected geodesic against its chord (curvature * chord**2 / 8).
+        self.seg_plane[:, 5] = 1.01 * self._curvature * self._chord**2 / 8.0 + 1e-9
+        # Coarse level: every segment against every coarse cell.
+        cx, cy = np.meshgrid(np.arange(ncx), np.arange(ncy))
+        every = np.arange(self.n_segments, dtype=np.int64)
+        ptr = np.array([0, self.n_segments])
+        parent = np.zeros(ncx * ncy, dtype=np.int64)
+        self._coarse_ptr, self._coarse_idx, self._coarse_rho = self._refine(
+            cx.ravel(), cy.ravel(), coarse, ptr, every, parent
+        )
+        self._slot = np.full(self._nx * self._ny, -1, dtype=np.int64)
+        self._fine_ptr = np.zeros(1, dtype=np.int64)
+        self._fine_idx = np.zeros(0, dtype=np.int64)
+        self._fine_rho = np.zeros(0)
+
+    def _refine(
+        self,
+        cx: np.ndarray,
+        cy: np.ndarray,
+        size: float,
+        parent_ptr: np.ndarray,
+        parent_idx: np.ndarray,
+        parent: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate lists of cells, in batches of about 2**18 cell-segment pairs (~80 MB)."""
+        counts = parent_ptr[1:][parent] - parent_ptr[:-1][parent]
+        batch = np.cumsum(counts) // (1 << 18)
+        cuts = np.flatnonzero(np.r_[True, batch[1:] != batch[:-1], True])
+        ptrs, idxs, rhos = [np.zeros(1, dtype=np.int64)], [], []
+        for lo, hi in itertools.pairwise(cuts):
+            ptr, idx, rho = self._refine_batch(
+                cx[lo:hi], cy[lo:hi], size, parent_ptr, parent_idx, parent[lo:hi]
+            )
+            ptrs.append(ptrs[-1][-1] + ptr[1:])
+            idxs.append(idx)
+            rhos.append(rho)
+        return np.concatenate(ptrs), np.concatenate(idxs), np.concatenate(rhos)
+
+    def _refine_batch(
+        self,
+        cx: np.ndarray,
+        cy: np.ndarray,
+        size: float,
+        parent_ptr: np.ndarray,
+        parent_idx: np.ndarray,
+        parent: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate segments of cells (cx, cy) of side ``size``, from their parents' lists.
+
+        A segment j stays unless, for every point P of the cell,
+        D_j(P) - sigma_j > rho * (D_k(P) + sigma_k), where D is the distance to a
+        chord in the plane, sigma the chord's sagitta bound, rho the ratio of the
+        largest to the smallest scale factor over the region, and k the cell
+        centre's nearest chord. The left side minus the right changes by at most
+        ``half-diagonal * L`` across the cell, where L bounds the gradient of
+        D_j - rho * D_k: |u_j - u_k| + rho - 1 with |u_j - u_k| <= s_jk / D_min
+        (two unit vectors pointing to points s_jk apart, both at least D_min
+        away), or 1 + rho when the cell may touch a chord.
+        """
+        n = cx.size
+        counts = parent_ptr[1:][parent] - parent_ptr[:-1][parent]
+        owner, pos = _ragged(parent_ptr[:-1][parent], counts)
+        seg = parent_idx[pos]
+        centre_x = self._x_lo + (cx + 0.5) * size
+        centre_y = self._y_lo + (cy + 0.5) * size
+        half_diag = size * np.sqrt(0.5)
+        rows = self.seg_plane[seg]
+        dist, _ = _planar_distance(centre_x[owner], centre_y[owner], rows)
+        best = _group_argmin(dist, owner, n)
+        k = seg[best][owner]
+        d_k = dist[best][owner]
+        box = self.seg_box[seg]
+        bx0 = np.minimum(_group_min(box[:, 0], owner, n), centre_x - size / 2)
+        bx1 = -np.minimum(_group_min(-box[:, 1], owner, n), -(centre_x + size / 2))
+        by0 = np.minimum(_group_min(box[:, 2], owner, n), centre_y - size / 2)
+        by1 = -np.minimum(_group_min(-box[:, 3], owner, n), -(centre_y + size / 2))
+        rho = self._k_range(bx0, bx1, by0, by1)
+        rho_p = rho[owner]
+        ends_j = self._ends(seg)
+        ends_k = self._ends(k)
+        s_jk = np.zeros(seg.size)
+        for i in (0, 2):
+            for m in (0, 2):
+                s_jk = np.maximum(
+                    s_jk,
+                    np.hypot(ends_j[:, i] - ends_k[:, m], ends_j[:, i + 1] - ends_k[:, m + 1]),
+                )
+        d_min = d_k - half_diag
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = np.where(
+                d_min > 0,
+                np.minimum(2.0, s_jk / np.where(d_min > 0, d_min, 1.0)) + rho_p - 1.0,
+                1.0 + rho_p,
+            )
+        sigma_j = rows[:, 5]
+        sigma_k = self.seg_plane[k, 5]
+        keep = dist - rho_p * d_k - half_diag * slope <= rho_p * sigma_k + sigma_j
+        keep |= seg == k
+        kept_owner = owner[keep]
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(kept_owner, minlength=n), out=ptr[1:])
+        return ptr, seg[keep], rho
+
+    def _ends(self, seg: np.ndarray) -> np.ndarray:
+        a = self.seg_a[seg]
+        b = self.seg_b[seg]
+        return np.column_stack([self._vx[a], self._vy[a], self._vx[b], self._vy[b]])
+
+    def _ensure_cells(self, cells: np.ndarray) -> None:
+        """Fill the candidate lists of the finest cells ``cells`` that are still empty."""
+        missing = cells[self._slot[cells] < 0]
+        if missing.size == 0:
+            return
+        missing = np.unique(missing)
+        fx = missing % self._nx
+        fy = missing // self._nx
+        lv = self._levels
+        keys = (fy >> lv) * self._ncx + (fx >> lv)
+        cur_keys = np.unique(keys)
+        counts = self._coarse_ptr[cur_keys + 1] - self._coarse_ptr[cur_keys]
+        _, pos = _ragged(self._coarse_ptr[cur_keys], counts)
+        cur_idx = self._coarse_idx[pos]
+        cur_ptr = np.zeros(cur_keys.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=cur_ptr[1:])
+        rho = self._coarse_rho[cur_keys]  # used as is when the coarse level is the finest
+        for level in range(lv - 1, -1, -1):
+            wide = self._ncx << (lv - level)
+            cxl = fx >> level
+            cyl = fy >> level
+            child_keys = np.unique(cyl * wide + cxl)
+            ccx = child_keys % wide
+            ccy = child_keys // wide
+            parent_keys = (ccy >> 1) * (wide >> 1) + (ccx >> 1)
+            parent = np.searchsorted(cur_keys, parent_keys)
+            cur_ptr, cur_idx, rho = self._refine(
+                ccx, ccy, self._cell * 2**level, cur_ptr, cur_idx, parent
+            )
+            cur_keys = child_keys
+        start = self._fine_rho.size
+        self._slot[cur_keys] = start + np.arange(cur_keys.size)
+        self._fine_idx = np.concatenate([self._fine_idx, cur_idx])
+        self._fine_ptr = np.concatenate([self._fine_ptr, self._fine_ptr[-1] + cur_ptr[1:]])
+        self._fine_rho = np.concatenate([self._fine_rho, rho])
+
+    # ------------------------------------------------------------------ query
+    def query(self, lon: Any, lat: Any, *, chunk: int = 65_536) -> dict[str, np.ndarray]:
+        """Nearest point of the lines for every point.
+
+        Parameters
+        ----------
+        lon, lat : array_like
+            Points in degrees (1-D, same length). NaN marks a missing point.
+        chunk : int, default 65536
+            Points handled at once; bounds the working memory.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            ``distance_m`` (geodesic, metres), ``foot_lon``, ``foot_lat``
+            (degrees), ``segment`` (int64 index of the nearest edge of the
+            index, in the order of ``parts``, after edges longer than 20 km
+            were split; -1 for missing points) and ``part`` (index of its part
+            in ``parts``, -1 for missing points). Each point's result depends on that point
+            only, so reordering the input reorders the output bitwise.
+        """
+        lon, lat = _float_arrays(lon, lat)
+        n = lon.size
+        out_d = np.full(n, np.nan)
+        out_lon = np.full(n, np.nan)
+        out_lat = np.full(n, np.nan)
+        out_seg = np.full(n, -1, dtype=np.int64)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        x, y = np.full(n, np.nan), np.full(n, np.nan)
+        if ok.any():
+            x[ok], y[ok] = self._project(lon[ok], lat[ok])
+        fx = np.floor((x - self._x_lo) / self._cell)
+        fy = np.floor((y - self._y_lo) / self._cell)
+        inside = ok & (fx >= 0) & (fx < self._nx) & (fy >= 0) & (fy < self._ny)
+        grid_pts = np.flatnonzero(inside)
+        cells = (fy[grid_pts] * self._nx + fx[grid_pts]).astype(np.int64)
+        self._ensure_cells(cells)
+        for lo in range(0, grid_pts.size, chunk):
+            pts = grid_pts[lo : lo + chunk]
+            res = self._query_grid(lon[pts], lat[pts], x[pts], y[pts], cells[lo : lo + chunk])
+            out_d[pts], out_lon[pts], out_lat[pts], out_seg[pts] = res
+        far = np.flatnonzero(ok & ~inside)
+        step = max(1, 2_000_000 // self.n_segments)
+        for lo in range(0, far.size, step):
+            pts = far[lo : lo + step]
+            out_d[pts], out_lon[pts], out_lat[pts], out_seg[pts] = self._query_far(
+                lon[pts], lat[pts]
+            )
+        part = np.where(out_seg >= 0, self.seg_part[np.maximum(out_seg, 0)], -1)
+        return {
+            "distance_m": out_d,
+            "foot_lon": out_lon,
+            "foot_lat": out_lat,
+            "segment": out_seg,
+            "part": part,
+        }
+
+    def _query_grid(
+        self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray, cells: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        n = lon.size
+        slot = self._slot[cells]
+        start = self._fine_ptr[slot]
+        owner, pos = _ragged(start, self._fine_ptr[slot + 1] - start)
+        seg = self._fine_idx[pos]
+        rows = self.seg_plane[seg]
+        dist, _ = _planar_distance(x[owner], y[owner], rows)
+        sigma = rows[:, 5]
+        upper = _group_min(dist + sigma, owner, n)
+        tie = dist - sigma <= self._fine_rho[slot][owner] * upper[owner]
+        owner = owner[tie]
+        seg = seg[tie]
+        # One Geod.inv per point and hub places the point in the hub's polar coordinates.
+        group = self.seg_group[seg]
+        first = np.r_[True, (owner[1:] != owner[:-1]) | (group[1:] != group[:-1])]
+        which = np.cumsum(first) - 1
+        u_owner = owner[first]
+        u_group = group[first]
+        az, _, d = GEOD.inv(
+            self.hub_lon[u_group], self.hub_lat[u_group], lon[u_owner], lat[u_owner]
+        )
+        radius = self.hub_radius[u_group]
+        p = _polar_unit(np.asarray(d) / radius, np.asarray(az))[which]
+        sph = self.seg_sphere[seg]
+        angle, along = _sphere_segment(p, sph, self.seg_arc[seg])
+        dist_m = angle * radius[which]
+        best = _group_argmin(dist_m, owner, n)
+        win = seg[best]
+        result = dist_m[best]
+        frac = along[best] / np.where(self.seg_arc[win] > 0, self.seg_arc[win], 1.0)
+        s = np.clip(frac, 0.0, 1.0) * self.seg_length[win]
+        a = self.seg_a[win]
+        b = self.seg_b[win]
+        foot_lon, foot_lat = _foot(
+            self.vertex_lon[a],
+            self.vertex_lat[a],
+            self.seg_az_a[win],
+            self.vertex_lon[b],
+            self.vertex_lat[b],
+            self.seg_length[win],
+            s,
+        )
+        far = np.flatnonzero(result > _REFINE_BEYOND_M)
+        if far.size:
+            d_far, lon_far, lat_far, _ = self._exact(lon[far], lat[far], win[far], s[far])
+            result[far], foot_lon[far], foot_lat[far] = d_far, lon_far, lat_far
+        return result, foot_lon, foot_lat, win
+
+    def _exact(
+        self, lon: np.ndarray, lat: np.ndarray, seg: np.ndarray, s0: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        a = self.seg_a[seg]
+        b = self.seg_b[seg]
+        return _segment_exact(
+            lon,
+            lat,
+            self.vertex_lon[a],
+            self.vertex_lat[a],
+            self.seg_az_a[seg],
+            self.vertex_lon[b],
+            self.vertex_lat[b],
+            self.seg_az_b[seg],
+            self.seg_length[seg],
+            s0,
+        )
+
+    def _query_far(
+        self, lon: np.ndarray, lat: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Exact answer without the grid, from chord lower bounds.
+
+        For a point P and a segment with geodesic midpoint M and length L, every
+        point Q of the segment has |P - Q| >= |P - M| - L / 2 in Earth-centred
+        coordinates, and the geodesic P-Q is never shorter than the chord.
+        """
+        n = lon.size
+        p = _ecef(lon, lat)
+        diff = p[:, None, :] - self.seg_mid_ecef[None, :, :]
+        lower = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) - 0.5 * self.seg_length - 1e-3
+        first = np.argmin(lower, axis=1)
+        upper = self._exact(lon, lat, first)[0]
+        owner, seg = np.nonzero(lower <= upper[:, None])
+        d, foot_lon, foot_lat, _ = self._exact(lon[owner], lat[owner], seg)
+        best = _group_argmin(d, owner, n)
+        return d[best], foot_lon[best], foot_lat[best], seg[best]
+
+
+def _polar_unit(theta: np.ndarray, az_deg: np.ndarray) -> np.ndarray:
+    """Return unit vectors at angle ``theta`` and azimuth ``az`` from the pole (north is x)."""
+    az = np.radians(az_deg)
+    st = np.sin(theta)
+    return np.column_stack([st * np.cos(az), st * np.sin(az), np.cos(theta)])
+
+
+def _sphere_segment(
+    p: np.ndarray, sph: np.ndarray, arc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Angular distance from unit vectors to great-circle arcs, and the foot's angle from A.
+
+    ``sph`` rows hold A, B, the unit normal n of the arc's plane, n x A and B x n.
+    """
+    a = sph[:, 0:3]
+    b = sph[:, 3:6]
+    pn = np.einsum("ij,ij->i", p, sph[:, 6:9])
+    pa = np.einsum("ij,ij->i", p, sph[:, 9:12])
+    pb = np.einsum("ij,ij->i", p, sph[:, 12:15])
+    inner = (pa >= 0) & (pb >= 0)
+    ca = np.linalg.norm(p - a, axis=1)
+    cb = np.linalg.norm(p - b, axis=1)
+    chord = np.minimum(ca, cb)
+    angle = np.where(
+        inner,
+        np.arcsin(np.minimum(np.abs(pn), 1.0)),
+        2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0)),
+    )
+    along = np.where(
+        inner,
+        np.arctan2(pa, np.einsum("ij,ij->i", p, a)),
+        np.where(ca <= cb, 0.0, arc),
+    )
+    return angle, along

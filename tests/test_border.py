@@ -1,0 +1,377 @@
+"""Tests of borderstrikes.border (distance_to_border, border_between).
+
+The accuracy oracle is computed here with GeographicLib (pyproj.Geod) only:
+the border is densified to <= 10 m geodesic pieces with Geod.fwd, the
+brute-force minimum over those points is taken, and every local minimum within
+1 m of it is then narrowed by golden-section search along its segment.
+Densifying alone would not do: at 10 m spacing the nearest sample of a point
+1 m from the line can be 4 m too far. An independent coarse bound keeps the
+oracle fast: a segment of length L whose geodesic midpoint M satisfies
+dist(P, M) - L/2 > (distance to the nearest vertex) cannot hold the minimum.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from pyproj import Geod
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+
+from borderstrikes.border import border_between, distance_to_border
+from borderstrikes.datasets import load_border, load_boundaries, load_strikes
+from borderstrikes.errors import CRSError, GeometryError, UnknownCountryError
+
+GEOD = Geod(ellps="WGS84")
+GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+SPACING_M = 10.0
+
+
+def border_segments(border):
+    a, b = [], []
+    for geom in border.geometry:
+        for line in shapely.get_parts(geom):
+            xy = shapely.get_coordinates(line)
+            a.append(xy[:-1])
+            b.append(xy[1:])
+    a, b = np.concatenate(a), np.concatenate(b)
+    keep = (a != b).any(axis=1)
+    return a[keep], b[keep]
+
+
+def oracle(lon, lat, border):
+    """Brute-force geodesic distance from each point to the border (see module docstring)."""
+    a, b = border_segments(border)
+    az, _, length = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    mx, my, _ = GEOD.fwd(a[:, 0], a[:, 1], az, length / 2)
+    n_seg = len(a)
+    out = np.empty(len(lon))
+    foot = np.empty((len(lon), 2))
+    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
+        px, py = np.full(n_seg, x), np.full(n_seg, y)
+        to_mid = GEOD.inv(px, py, mx, my)[2]
+        to_vertex = GEOD.inv(px, py, a[:, 0], a[:, 1])[2]
+        candidates = np.flatnonzero(to_mid - length / 2 <= to_vertex.min() + 1.0)
+        steps = np.maximum(1, np.ceil(length[candidates] / SPACING_M).astype(int))
+        owner = np.repeat(candidates, steps + 1)
+        frac = np.concatenate([np.linspace(0, 1, k + 1) for k in steps])
+        s = frac * length[owner]
+        qx, qy, _ = GEOD.fwd(a[owner, 0], a[owner, 1], az[owner], s)
+        d = GEOD.inv(np.full(s.size, x), np.full(s.size, y), qx, qy)[2]
+        best, best_foot = d.min(), None
+        same = owner[1:] == owner[:-1]
+        left = np.r_[np.inf, np.where(same, d[:-1], np.inf)]
+        right = np.r_[np.where(same, d[1:], np.inf), np.inf]
+        for m in np.flatnonzero((d <= left) & (d <= right) & (d <= best + 1.0)):
+            j = owner[m]
+            lo = s[m - 1] if m > 0 and owner[m - 1] == j else s[m]
+            hi = s[m + 1] if m + 1 < s.size and owner[m + 1] == j else s[m]
+
+            def f(t, j=j, x=x, y=y):
+                fx, fy, _ = GEOD.fwd(a[j, 0], a[j, 1], az[j], t)
+                return GEOD.inv(x, y, fx, fy)[2], (fx, fy)
+
+            c1, c2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+            f1, f2 = f(c1)[0], f(c2)[0]
+            for _ in range(60):
+                if f1 < f2:
+                    hi, c2, f2 = c2, c1, f1
+                    c1 = hi - GOLDEN * (hi - lo)
+                    f1 = f(c1)[0]
+                else:
+                    lo, c1, f1 = c1, c2, f2
+                    c2 = lo + GOLDEN * (hi - lo)
+                    f2 = f(c2)[0]
+            for t in (lo, hi, 0.5 * (lo + hi), s[m]):
+                value, where = f(t)
+                if best_foot is None or value < best:
+                    best, best_foot = value, where
+        out[i] = best
+        foot[i] = best_foot
+    return out, foot
+
+
+def points_near_border(border, n, max_m, seed):
+    """Points within ``max_m`` of the border: random offsets from random vertices."""
+    rng = np.random.default_rng(seed)
+    a, _ = border_segments(border)
+    start = a[rng.integers(0, len(a), n)]
+    dist = max_m * np.sqrt(rng.uniform(0, 1, n))
+    x, y, _ = GEOD.fwd(start[:, 0], start[:, 1], rng.uniform(-180, 180, n), dist)
+    return np.asarray(x), np.asarray(y)
+
+
+@pytest.fixture(scope="module")
+def border():
+    return load_border()
+
+
+@pytest.fixture(scope="module")
+def admin0():
+    return load_boundaries(0)
+
+
+def as_points(lon, lat, **kwargs):
+    return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326", **kwargs)
+
+
+# ----------------------------------------------------------------- accuracy
+
+
+@pytest.fixture(scope="module")
+def accuracy_case(border):
+    lon, lat = points_near_border(border, 1000, 150_000.0, seed=2022)
+    strikes = load_strikes()
+    present = ~(strikes.geometry.isna() | strikes.geometry.is_empty)
+    lon = np.r_[lon, strikes.geometry[present].x.to_numpy()]
+    lat = np.r_[lat, strikes.geometry[present].y.to_numpy()]
+    expected, foot = oracle(lon, lat, border)
+    result = distance_to_border(as_points(lon, lat), unit="m")
+    return lon, lat, expected, foot, result
+
+
+def test_distance_matches_oracle_within_1_cm(accuracy_case):
+    _, _, expected, _, result = accuracy_case
+    error = result["distance_m"].to_numpy() - expected
+    assert np.abs(error).max() <= 0.01
+
+
+def test_foot_is_at_the_reported_distance(accuracy_case):
+    lon, lat, _, _, result = accuracy_case
+    back = GEOD.inv(result["foot_lon"].to_numpy(), result["foot_lat"].to_numpy(), lon, lat)[2]
+    np.testing.assert_allclose(back, result["distance_m"].to_numpy(), rtol=0, atol=0.01)
+
+
+def test_sign_agrees_with_point_in_polygon(accuracy_case, admin0):
+    lon, lat, _, _, result = accuracy_case
+    armenia = admin0.loc[admin0["iso3"] == "ARM"].geometry.iloc[0]
+    inside = as_points(lon, lat).within(armenia).to_numpy()
+    signed = result["signed_distance_m"].to_numpy()
+    np.testing.assert_array_equal(signed > 0, inside)
+    np.testing.assert_array_equal(result["side"].to_numpy() == "ARM", inside)
+    np.testing.assert_array_equal(np.abs(signed), result["distance_m"].to_numpy())
+
+
+def test_points_on_vertices_and_segments(border):
+    a, b = border_segments(border)
+    rng = np.random.default_rng(5)
+    pick = rng.choice(len(a), 40, replace=False)
+    az, _, length = GEOD.inv(a[pick, 0], a[pick, 1], b[pick, 0], b[pick, 1])
+    on_x, on_y, _ = GEOD.fwd(a[pick, 0], a[pick, 1], az, rng.uniform(0.1, 0.9, 40) * length)
+    lon = np.r_[a[pick, 0], on_x]
+    lat = np.r_[a[pick, 1], on_y]
+    result = distance_to_border(as_points(lon, lat), unit="m")
+    assert result["distance_m"].max() < 1e-3
+    _, foot = oracle(lon, lat, border)
+    gap = GEOD.inv(result["foot_lon"].to_numpy(), result["foot_lat"].to_numpy(), *foot.T)[2]
+    assert gap.max() < 0.01
+    np.testing.assert_array_equal(result["foot_lon"].to_numpy()[:40], a[pick, 0])
+    assert (result["signed_distance_m"].abs() < 1e-3).all()
+
+
+def test_lake_sevan_is_inside_armenia():
+    result = distance_to_border(as_points([45.3], [40.35]))
+    assert result["side"].iloc[0] == "ARM"
+    assert result["signed_distance_km"].iloc[0] > 0
+    assert result["neighbour"].iloc[0] == "AZE"
+
+
+def test_neighbour_and_section(border):
+    # In Armenia near Nakhchivan, in Azerbaijan proper, and in Georgia.
+    result = distance_to_border(as_points([45.2, 46.2, 44.8], [39.6, 40.5, 41.6]))
+    assert result["side"].tolist() == ["ARM", "AZE", "GEO"]
+    assert result["section"].tolist()[:2] == ["nakhchivan", "main"]
+    assert set(result["section"]) <= set(border["section"])
+    assert result["neighbour"].tolist() == ["AZE", "ARM", None]
+    assert result["signed_distance_km"].iloc[2] < 0
+
+
+# ----------------------------------------------------------------- inputs and outputs
+
+
+def test_columns_units_and_dtypes():
+    pts = as_points([45.3, 46.0], [40.35, 40.0])
+    km = distance_to_border(pts)
+    assert list(km.columns) == [
+        "distance_km",
+        "signed_distance_km",
+        "side",
+        "section",
+        "neighbour",
+        "foot_lon",
+        "foot_lat",
+    ]
+    metres = distance_to_border(pts, unit="m", signed=False)
+    nmi = distance_to_border(pts, unit="nmi")
+    assert "signed_distance_m" not in metres.columns
+    np.testing.assert_allclose(metres["distance_m"] / 1000, km["distance_km"], rtol=1e-15)
+    np.testing.assert_allclose(nmi["distance_nmi"] * 1852, metres["distance_m"], rtol=1e-15)
+    assert km["distance_km"].dtype == np.float64
+    assert km["side"].dtype == object
+
+
+def test_invalid_unit():
+    with pytest.raises(ValueError, match=r"unit must be one of \['km', 'm', 'nmi'\]"):
+        distance_to_border(as_points([45.0], [40.0]), unit="mi")
+
+
+def test_unknown_reference():
+    with pytest.raises(UnknownCountryError, match="reference must be one of"):
+        distance_to_border(as_points([45.0], [40.0]), reference="XYZ")
+    other = distance_to_border(as_points([46.0], [40.0]), reference="AZE")
+    assert other["signed_distance_km"].iloc[0] > 0
+
+
+def test_points_without_crs():
+    with pytest.raises(CRSError, match="set_crs"):
+        distance_to_border(gpd.GeoSeries([Point(45, 40)]))
+
+
+def test_polygon_points_are_rejected_with_a_hint():
+    square = Polygon([(45, 40), (45.1, 40), (45.1, 40.1)])
+    with pytest.raises(GeometryError, match="representative_point"):
+        distance_to_border(gpd.GeoSeries([Point(45, 40), square], crs="EPSG:4326"))
+
+
+def test_not_a_geoseries():
+    with pytest.raises(TypeError, match="GeoDataFrame or GeoSeries"):
+        distance_to_border(pd.Series([1.0]))
+
+
+def test_missing_and_empty_rows_give_nan():
+    pts = gpd.GeoSeries([Point(45.3, 40.35), None, Point()], crs="EPSG:4326")
+    result = distance_to_border(pts)
+    assert np.isfinite(result["distance_km"].iloc[0])
+    assert result.iloc[1:][["distance_km", "signed_distance_km", "foot_lon"]].isna().all().all()
+    assert result["side"].iloc[1:].isna().all()
+    assert result["section"].iloc[1:].isna().all()
+
+
+def test_empty_input():
+    result = distance_to_border(gpd.GeoSeries([], crs="EPSG:4326"))
+    assert len(result) == 0
+    assert "distance_km" in result.columns
+
+
+def test_index_preserved_and_input_not_mutated():
+    frame = gpd.GeoDataFrame(
+        {"name": ["a", "b", "c"]},
+        geometry=[Point(45.3, 40.35), Point(46.0, 40.0), Point(45.3, 40.35)],
+        index=pd.Index([7, 3, 7], name="report"),
+        crs="EPSG:4326",
+    )
+    before = frame.copy()
+    result = distance_to_border(frame)
+    assert result.index.equals(frame.index)
+    assert result.index.name == "report"
+    assert result["distance_km"].iloc[0] == result["distance_km"].iloc[2]
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_permuted_input_gives_permuted_output_bitwise(border):
+    lon, lat = points_near_border(border, 300, 80_000.0, seed=9)
+    pts = as_points(lon, lat, index=np.arange(300) * 10)
+    order = np.random.default_rng(1).permutation(300)
+    straight = distance_to_border(pts)
+    shuffled = distance_to_border(pts.iloc[order])
+    pd.testing.assert_frame_equal(shuffled, straight.iloc[order], check_exact=True)
+
+
+def test_any_input_crs_gives_the_same_distances(border):
+    lon, lat = points_near_border(border, 200, 100_000.0, seed=4)
+    pts = as_points(lon, lat)
+    wgs = distance_to_border(pts, unit="m")
+    utm = distance_to_border(pts.to_crs("EPSG:32638"), unit="m")
+    np.testing.assert_allclose(utm["distance_m"], wgs["distance_m"], rtol=0, atol=1e-3)
+    assert utm["side"].tolist() == wgs["side"].tolist()
+
+
+# ----------------------------------------------------------------- other borders
+
+
+def test_border_in_another_crs_and_without_sections(border):
+    lon, lat = points_near_border(border, 100, 60_000.0, seed=8)
+    pts = as_points(lon, lat)
+    plain = gpd.GeoSeries(list(border.geometry), index=list("abcde"), crs="EPSG:4326")
+    result = distance_to_border(pts, plain.to_crs("EPSG:32638"), unit="m")
+    default = distance_to_border(pts, unit="m")
+    np.testing.assert_allclose(result["distance_m"], default["distance_m"], rtol=0, atol=0.05)
+    names = dict(zip(border["section"], "abcde", strict=True))
+    assert (result["section"] == default["section"].map(names)).all()
+    assert result["neighbour"].isna().all()
+    assert result["side"].tolist() == default["side"].tolist()
+
+
+def test_tiny_user_border():
+    line = gpd.GeoDataFrame(
+        {"section": ["equator"]},
+        geometry=[LineString([(10.0, 0.0), (11.0, 0.0)])],
+        crs="EPSG:4326",
+    )
+    result = distance_to_border(as_points([10.5], [0.2]), line, unit="m", reference="ARM")
+    # The meridian through the point meets the equator at right angles.
+    assert result["distance_m"].iloc[0] == pytest.approx(GEOD.inv(10.5, 0, 10.5, 0.2)[2], abs=1e-4)
+    assert result["section"].iloc[0] == "equator"
+    assert result["side"].iloc[0] is None
+    assert result["signed_distance_m"].iloc[0] < 0
+
+
+def test_bad_borders():
+    pts = as_points([45.0], [40.0])
+    with pytest.raises(CRSError):
+        distance_to_border(pts, gpd.GeoSeries([LineString([(45, 40), (46, 40)])]))
+    square = Polygon([(45, 40), (45.1, 40), (45.1, 40.1)])
+    with pytest.raises(GeometryError, match="boundary"):
+        distance_to_border(pts, gpd.GeoSeries([square], crs="EPSG:4326"))
+    with pytest.raises(GeometryError, match="no line"):
+        distance_to_border(pts, gpd.GeoSeries([None], crs="EPSG:4326"))
+
+
+def test_multilinestring_border_with_missing_rows():
+    border = gpd.GeoSeries(
+        [MultiLineString([[(45, 40), (45, 41)], [(46, 40), (46, 41)]]), None],
+        crs="EPSG:4326",
+    )
+    result = distance_to_border(as_points([45.4], [40.5]), border, unit="m")
+    assert result["section"].iloc[0] == 0
+    expected = GEOD.inv(45.0, 40.5, 45.4, 40.5)[2]
+    assert result["distance_m"].iloc[0] < expected  # the foot is not at the same latitude
+
+
+# ----------------------------------------------------------------- border_between
+
+
+def test_border_between_shipped_pair_is_load_border(border):
+    assert_geodataframe_equal(border_between("ARM", "AZE"), border)
+    assert_geodataframe_equal(border_between("AZE", "ARM"), border)
+
+
+def test_border_between_derived_pair():
+    turkey = border_between("ARM", "TUR")
+    assert len(turkey) >= 1
+    assert turkey.crs.to_epsg() == 4326
+    assert list(turkey.columns) == list(load_border().columns)
+    assert set(turkey.geom_type) <= {"LineString", "MultiLineString"}
+    assert (turkey["country_a"] == "ARM").all()
+    assert (turkey["country_b"] == "TUR").all()
+    assert turkey["section"].iloc[0] == "section_1"
+    assert turkey["length_km"].is_monotonic_decreasing
+    assert turkey["length_km"].sum() > 100
+    lengths = [GEOD.geometry_length(g) / 1000 for g in turkey.geometry]
+    np.testing.assert_allclose(turkey["length_km"], lengths)
+    result = distance_to_border(as_points([43.8], [40.5]), turkey)
+    assert result["neighbour"].iloc[0] == "TUR"
+
+
+def test_border_between_errors():
+    with pytest.raises(UnknownCountryError, match="share no border"):
+        border_between("GEO", "IRN")
+    with pytest.raises(UnknownCountryError, match="a must be one of"):
+        border_between("XXX", "ARM")
+    with pytest.raises(ValueError, match="two different countries"):
+        border_between("ARM", "ARM")
+    with pytest.raises(ValueError, match="tolerance_m"):
+        border_between("ARM", "TUR", tolerance_m=-5)

@@ -1,0 +1,257 @@
+"""Tests of borderstrikes.geodesy against GeographicLib (pyproj.Geod) oracles.
+
+Every expected value is computed here, independently of the code under test:
+either from a closed form that GeographicLib evaluates (a point placed with
+Geod.fwd at a known distance from a known foot), or by a brute-force search
+along the segment with Geod.fwd/Geod.inv.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from borderstrikes.errors import GeometryError
+from borderstrikes.geodesy import BorderIndex, geodesic_distance_m, point_to_segment_m
+
+GEOD = Geod(ellps="WGS84")
+GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def brute_segment(lon, lat, lon_a, lat_a, lon_b, lat_b, samples=2001, rounds=80):
+    """Minimum distance from each point to the geodesic A-B, by brute force.
+
+    Samples the segment at ``samples`` points (Geod.fwd from A), then narrows
+    the best bracket by golden-section search. The distance along a segment
+    much shorter than the Earth is unimodal, so the bracket holds the minimum.
+    """
+    az, _, length = GEOD.inv(lon_a, lat_a, lon_b, lat_b)
+    out = np.empty(len(lon))
+    for i in range(len(lon)):
+        s = np.linspace(0.0, length[i], samples)
+        x, y, _ = GEOD.fwd(
+            np.full(samples, lon_a[i]), np.full(samples, lat_a[i]), np.full(samples, az[i]), s
+        )
+        d = GEOD.inv(np.full(samples, lon[i]), np.full(samples, lat[i]), x, y)[2]
+        m = int(np.argmin(d))
+        lo, hi = s[max(m - 1, 0)], s[min(m + 1, samples - 1)]
+
+        def f(t, i=i):
+            qx, qy, _ = GEOD.fwd(lon_a[i], lat_a[i], az[i], t)
+            return GEOD.inv(lon[i], lat[i], qx, qy)[2]
+
+        c1, c2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+        f1, f2 = f(c1), f(c2)
+        for _ in range(rounds):
+            if f1 < f2:
+                hi, c2, f2 = c2, c1, f1
+                c1 = hi - GOLDEN * (hi - lo)
+                f1 = f(c1)
+            else:
+                lo, c1, f1 = c1, c2, f2
+                c2 = lo + GOLDEN * (hi - lo)
+                f2 = f(c2)
+        out[i] = min(f(lo), f(hi), f(0.5 * (lo + hi)), d[m])
+    return out
+
+
+# ----------------------------------------------------------------- geodesic_distance_m
+
+
+def test_geodesic_distance_matches_geod_inv():
+    rng = np.random.default_rng(1)
+    lon1, lat1 = rng.uniform(-180, 180, 50), rng.uniform(-89, 89, 50)
+    lon2, lat2 = rng.uniform(-180, 180, 50), rng.uniform(-89, 89, 50)
+    expected = GEOD.inv(lon1, lat1, lon2, lat2)[2]
+    np.testing.assert_array_equal(geodesic_distance_m(lon1, lat1, lon2, lat2), expected)
+
+
+def test_geodesic_distance_scalar_broadcast_and_nan():
+    assert isinstance(geodesic_distance_m(45.0, 40.0, 45.0, 40.0), float)
+    out = geodesic_distance_m([[45.0], [46.0]], 40.0, [45.0, 47.0], 40.0)
+    assert out.shape == (2, 2)
+    assert np.isnan(geodesic_distance_m(np.nan, 40.0, 45.0, 40.0))
+
+
+# ----------------------------------------------------------------- point_to_segment_m
+
+
+def test_point_to_segment_against_brute_force():
+    rng = np.random.default_rng(7)
+    n = 120
+    lon_a, lat_a = rng.uniform(-170, 170, n), rng.uniform(-75, 75, n)
+    az = rng.uniform(-180, 180, n)
+    length = 10 ** rng.uniform(1, 5.5, n)  # 10 m to 316 km
+    lon_b, lat_b, _ = GEOD.fwd(lon_a, lat_a, az, length)
+    dist = 10 ** rng.uniform(-2, 6, n)  # 1 cm to 1000 km away
+    lon, lat, _ = GEOD.fwd(lon_a, lat_a, rng.uniform(-180, 180, n), dist)
+    got = point_to_segment_m(lon, lat, lon_a, lat_a, lon_b, lat_b)[0]
+    expected = brute_segment(lon, lat, lon_a, lat_a, lon_b, lat_b)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-3)
+
+
+def test_equator_segment_foot_at_same_longitude():
+    # The equator and every meridian are geodesics and cross at right angles,
+    # so a point north of an equator segment has its foot on the equator at its
+    # own longitude, and the distance is the meridian arc Geod.inv gives.
+    lon = np.array([10.1, 10.5, 10.9])
+    lat = np.array([0.01, 0.3, 2.0])
+    d, flon, flat = point_to_segment_m(lon, lat, 10.0, 0.0, 11.0, 0.0)
+    np.testing.assert_allclose(d, GEOD.inv(lon, 0 * lat, lon, lat)[2], rtol=0, atol=1e-4)
+    np.testing.assert_allclose(flon, lon, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(flat, 0.0, rtol=0, atol=1e-9)
+
+
+def test_meridian_segment_foot_is_not_at_the_same_latitude():
+    # The geodesic leaving a meridian at right angles (azimuth 90) from a foot F
+    # reaches P = Geod.fwd(F, 90, d); it meets the meridian perpendicularly, so F
+    # is the nearest point and the distance is d. On the ellipsoid P's latitude
+    # is lower than F's: the foot of "due east" is not at the same latitude.
+    foot_lat = np.array([40.2, 40.5, 40.8])
+    d = np.array([1_000.0, 50_000.0, 150_000.0])
+    lon, lat, _ = GEOD.fwd(np.full(3, 45.0), foot_lat, np.full(3, 90.0), d)
+    assert (lat < foot_lat).all()
+    got, flon, flat = point_to_segment_m(lon, lat, 45.0, 40.0, 45.0, 41.0)
+    np.testing.assert_allclose(got, d, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(flon, 45.0, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(flat, foot_lat, rtol=0, atol=1e-8)  # ~1 mm
+
+
+def test_antimeridian_segment_at_70_north():
+    # A segment across the antimeridian at 70 N. Points are placed at distance d
+    # from a foot F inside the segment along the perpendicular geodesic (azimuth
+    # of the segment at F plus or minus 90), and beyond end B along the
+    # segment's own continuation, where B is the nearest point.
+    lon_a, lat_a, lon_b, lat_b = 179.6, 70.0, -179.4, 70.3
+    az, _, length = GEOD.inv(lon_a, lat_a, lon_b, lat_b)
+    s = np.array([0.2, 0.5, 0.8]) * length
+    fx, fy, back = GEOD.fwd(np.full(3, lon_a), np.full(3, lat_a), np.full(3, az), s)
+    d = np.array([30.0, 20_000.0, 90_000.0])
+    px, py, _ = GEOD.fwd(fx, fy, back + 180 + np.array([90, -90, 90]), d)
+    got, flon, flat = point_to_segment_m(px, py, lon_a, lat_a, lon_b, lat_b)
+    np.testing.assert_allclose(got, d, rtol=0, atol=1e-4)
+    assert GEOD.inv(flon, flat, fx, fy)[2].max() < 0.01
+    _, az_b, _ = GEOD.inv(lon_a, lat_a, lon_b, lat_b)
+    ex, ey, _ = GEOD.fwd(lon_b, lat_b, az_b + 180, 5_000.0)
+    got, flon, flat = point_to_segment_m(ex, ey, lon_a, lat_a, lon_b, lat_b)
+    assert got == pytest.approx(5_000.0, abs=1e-4)
+    assert (flon, flat) == (lon_b, lat_b)
+
+
+def test_point_on_segment_and_vertex():
+    lon_a, lat_a, lon_b, lat_b = 45.1, 40.2, 45.3, 40.25
+    az, _, length = GEOD.inv(lon_a, lat_a, lon_b, lat_b)
+    x, y, _ = GEOD.fwd(np.full(3, lon_a), np.full(3, lat_a), np.full(3, az), [0.3 * length, 0, 1])
+    d, flon, flat = point_to_segment_m(x, y, lon_a, lat_a, lon_b, lat_b)
+    assert d.max() < 1e-3
+    assert GEOD.inv(flon, flat, x, y)[2].max() < 0.01
+    d, flon, flat = point_to_segment_m(lon_b, lat_b, lon_a, lat_a, lon_b, lat_b)
+    assert d < 1e-3
+    assert (flon, flat) == (lon_b, lat_b)
+
+
+def test_point_to_segment_nan_and_degenerate():
+    d, flon, flat = point_to_segment_m([np.nan, 45.2], [40.0, 40.1], 45.0, 40.0, 45.0, 40.0)
+    assert np.isnan(d[0])
+    assert np.isnan(flon[0])
+    assert np.isnan(flat[0])
+    assert d[1] == pytest.approx(GEOD.inv(45.2, 40.1, 45.0, 40.0)[2], abs=1e-6)
+
+
+# ----------------------------------------------------------------- BorderIndex
+
+ZIGZAG = [np.array([(44.0, 39.0), (44.3, 39.6), (44.1, 40.1), (44.6, 40.4), (44.4, 41.0)])]
+TWO_PARTS = [*ZIGZAG, np.array([(45.2, 39.4), (45.0, 39.8), (45.3, 40.0)])]
+
+
+def _brute_polyline(lon, lat, parts):
+    best = np.full(len(lon), np.inf)
+    for part in parts:
+        for a, b in itertools.pairwise(part):
+            n = len(lon)
+            d = brute_segment(
+                lon, lat, np.full(n, a[0]), np.full(n, a[1]), np.full(n, b[0]), np.full(n, b[1])
+            )
+            best = np.minimum(best, d)
+    return best
+
+
+@pytest.mark.parametrize("margin_m", [300_000.0, 1.0])
+def test_border_index_matches_brute_force(margin_m):
+    # margin_m=1 leaves almost every point outside the grid: the fallback path.
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(43.0, 46.5, 60), rng.uniform(38.5, 41.5, 60)
+    index = BorderIndex(TWO_PARTS, margin_m=margin_m)
+    got = index.query(lon, lat)
+    expected = _brute_polyline(lon, lat, TWO_PARTS)
+    np.testing.assert_allclose(got["distance_m"], expected, rtol=0, atol=1e-3)
+    np.testing.assert_allclose(
+        GEOD.inv(got["foot_lon"], got["foot_lat"], lon, lat)[2], got["distance_m"], atol=1e-3
+    )
+    assert set(np.unique(got["part"])) <= {0, 1}
+
+
+def test_border_index_far_points_use_the_exact_fallback():
+    index = BorderIndex(TWO_PARTS)
+    lon = np.array([0.0, -120.0, 150.0, 44.3])
+    lat = np.array([51.5, 40.0, -30.0, -60.0])
+    got = index.query(lon, lat)
+    expected = _brute_polyline(lon, lat, TWO_PARTS)
+    np.testing.assert_allclose(got["distance_m"], expected, rtol=0, atol=1e-3)
+
+
+def test_border_index_across_the_antimeridian():
+    part = np.array([(179.2, 69.8), (179.9, 70.1), (-179.5, 70.0), (-178.9, 70.4)])
+    rng = np.random.default_rng(11)
+    lon = (rng.uniform(178.0, 182.0, 40) + 180.0) % 360.0 - 180.0
+    lat = rng.uniform(69.0, 71.0, 40)
+    got = BorderIndex([part]).query(lon, lat)
+    expected = _brute_polyline(lon, lat, [part])
+    np.testing.assert_allclose(got["distance_m"], expected, rtol=0, atol=1e-3)
+
+
+def test_border_index_vertices_missing_points_and_permutation():
+    index = BorderIndex(TWO_PARTS)
+    vertices = np.concatenate(TWO_PARTS)
+    lon = np.r_[vertices[:, 0], np.nan, 44.9]
+    lat = np.r_[vertices[:, 1], np.nan, 40.0]
+    got = index.query(lon, lat)
+    k = len(vertices)
+    assert got["distance_m"][:k].max() < 1e-3
+    np.testing.assert_array_equal(got["foot_lon"][:k], vertices[:, 0])
+    np.testing.assert_array_equal(got["foot_lat"][:k], vertices[:, 1])
+    assert np.isnan(got["distance_m"][k])
+    assert got["segment"][k] == -1
+    assert got["part"][k] == -1
+    order = np.random.default_rng(0).permutation(lon.size)
+    again = BorderIndex(TWO_PARTS).query(lon[order], lat[order])
+    for key, values in got.items():
+        np.testing.assert_array_equal(again[key], values[order])
+
+
+def test_border_index_long_edges():
+    # One 900 km geodesic edge (split internally into <= 20 km pieces) and
+    # points up to ~400 km from it, against the brute force on the whole edge.
+    part = np.array([(40.0, 38.0), (50.0, 42.0)])
+    rng = np.random.default_rng(12)
+    lon, lat = rng.uniform(39.0, 51.0, 40), rng.uniform(36.0, 44.0, 40)
+    got = BorderIndex([part]).query(lon, lat)
+    expected = _brute_polyline(lon, lat, [part])
+    np.testing.assert_allclose(got["distance_m"], expected, rtol=0, atol=1e-3)
+    assert (got["part"] == 0).all()
+
+
+def test_border_index_empty_query():
+    got = BorderIndex(ZIGZAG).query([], [])
+    assert got["distance_m"].shape == (0,)
+    assert got["segment"].dtype == np.int64
+
+
+def test_border_index_rejects_bad_lines():
+    with pytest.raises(GeometryError, match="two distinct vertices"):
+        BorderIndex([np.array([(45.0, 40.0), (45.0, 40.0)])])
+    with pytest.raises(GeometryError, match="non-finite"):
+        BorderIndex([np.array([(45.0, 40.0), (np.nan, 40.0)])])
