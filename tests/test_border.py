@@ -305,6 +305,11 @@ def test_border_in_another_crs_and_without_sections(border):
     assert result["side"].tolist() == default["side"].tolist()
 
 
+def test_explicit_shipped_border_matches_default(border):
+    pts = as_points([45.3, 46.0, 44.0], [40.35, 40.0, 39.5])
+    pd.testing.assert_frame_equal(distance_to_border(pts, border), distance_to_border(pts))
+
+
 def test_tiny_user_border():
     line = gpd.GeoDataFrame(
         {"section": ["equator"]},

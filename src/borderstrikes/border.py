@@ -21,7 +21,7 @@ import shapely
 
 from borderstrikes._validate import WGS84, as_geoseries, point_lonlat, require_crs
 from borderstrikes.datasets import load_border, load_boundaries
-from borderstrikes.errors import GeometryError, UnknownCountryError
+from borderstrikes.errors import DataFileError, GeometryError, UnknownCountryError
 from borderstrikes.geodesy import GEOD, BorderIndex
 
 __all__ = ["border_between", "distance_to_border"]
@@ -96,11 +96,18 @@ def _shipped_border() -> _Border:
 
 @functools.cache
 def _shipped_key() -> str | None:
-    return _border_key(load_border())
+    """Fingerprint of the shipped border (None when it cannot be read)."""
+    try:
+        return _border_key(load_border())
+    except DataFileError:  # a user border must still work on a broken install
+        return None
 
 
 def _resolve_border(border: gpd.GeoDataFrame | gpd.GeoSeries | None) -> _Border:
-    if border is None or _border_key(border) == _shipped_key():
+    if border is None:
+        return _shipped_border()
+    key = _border_key(border)
+    if key is not None and key == _shipped_key():
         return _shipped_border()
     return _Border(border)
 

@@ -58,11 +58,11 @@ from borderstrikes._validate import as_geoseries, point_lonlat
 from borderstrikes.border import distance_to_border
 from borderstrikes.errors import BorderstrikesWarning
 from borderstrikes.geodesy import geodesic_distance_m
+from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
 __all__ = [
     "CONCAVE_HULL_RATIO",
     "DEFAULT_EPS_KM",
-    "DEFAULT_EXCLUDE_EVIDENCE",
     "DEFAULT_MIN_SAMPLES",
     "cluster_strikes",
     "describe_clusters",
@@ -75,8 +75,6 @@ DEFAULT_EPS_KM = 20.0
 DEFAULT_MIN_SAMPLES = 3
 """Default ``min_samples`` for the packaged reports; see :func:`k_distance`."""
 
-DEFAULT_EXCLUDE_EVIDENCE = ("displacement_only", "denial")
-"""Values of the ``evidence`` column that are not clustered by default."""
 
 CONCAVE_HULL_RATIO = 0.5
 """``ratio`` passed to :func:`shapely.concave_hull` by ``footprint="concave"``."""
@@ -107,7 +105,7 @@ def _kdtree(points: np.ndarray) -> Any:
     try:
         from scipy.spatial import cKDTree
     except ImportError as exc:  # pragma: no cover - scipy comes with the cluster extra
-        msg = "clustering needs scipy; install it with pip install 'borderstrikes[cluster]'."
+        msg = "clustering needs scipy; install it with pip install scipy."
         raise ImportError(msg) from exc
     return cKDTree(points)
 
@@ -609,7 +607,7 @@ def cluster_strikes(
     time_eps_hours: float | None = None,
     weight: str | ArrayLike | None = None,
     time_column: str = "date",
-    exclude_evidence: Iterable[str] = DEFAULT_EXCLUDE_EVIDENCE,
+    exclude_evidence: Iterable[str] = NOT_STRIKE_EVIDENCE,
 ) -> pd.Series:
     """Cluster strike reports with DBSCAN (or ST-DBSCAN) on geodesic distance.
 
@@ -773,7 +771,7 @@ def k_distance(
     strikes: gpd.GeoDataFrame | gpd.GeoSeries,
     k: int,
     *,
-    exclude_evidence: Iterable[str] = DEFAULT_EXCLUDE_EVIDENCE,
+    exclude_evidence: Iterable[str] = NOT_STRIKE_EVIDENCE,
 ) -> pd.Series:
     """Geodesic distance from each report to its k-th nearest other report.
 

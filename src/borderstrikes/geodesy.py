@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from pyproj import Geod, Transformer
+from pyproj import Geod, Proj, Transformer
 
 from borderstrikes.errors import GeometryError
 
@@ -305,10 +305,6 @@ def _split_long_edges(xy: np.ndarray, max_m: float) -> np.ndarray:
     return np.column_stack([np.r_[xy[:, 0], x], np.r_[xy[:, 1], y]])[order]
 
 
-def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return np.cross(u, v)
-
-
 def _unit(v: np.ndarray) -> np.ndarray:
     norm = np.linalg.norm(v, axis=1, keepdims=True)
     return v / np.where(norm > 0, norm, 1.0)
@@ -366,6 +362,8 @@ class BorderIndex:
     margin_m : float, default 300000
         How far beyond the lines' bounding box the grid reaches, in metres.
         Points outside the grid are still answered exactly, more slowly.
+    group_m : float, default 20000
+        Length of line (metres) sharing one hub vertex in the last stage.
 
     Raises
     ------
@@ -495,11 +493,13 @@ class BorderIndex:
             )
             ends.append(_polar_unit(np.asarray(dist) / self.hub_radius[g], np.asarray(az)))
         a, b = ends
-        normal = _unit(_cross(a, b))
+        normal = _unit(np.cross(a, b))
         self.seg_sphere = np.ascontiguousarray(
-            np.hstack([a, b, normal, _cross(normal, a), _cross(b, normal)])
+            np.hstack([a, b, normal, np.cross(normal, a), np.cross(b, normal)])
         )
-        self.seg_arc = np.arctan2(np.linalg.norm(_cross(a, b), axis=1), np.einsum("ij,ij->i", a, b))
+        self.seg_arc = np.arctan2(
+            np.linalg.norm(np.cross(a, b), axis=1), np.einsum("ij,ij->i", a, b)
+        )
         # Earth-centred geodesic midpoints, for the chord bounds of the fallback path.
         x, y, _ = GEOD.fwd(
             self.vertex_lon[self.seg_a], self.vertex_lat[self.seg_a], self.seg_az_a, length / 2
@@ -541,8 +541,6 @@ class BorderIndex:
         margin; |grad ln k| stays below ``curvature`` (which bounds the curvature
         of a projected geodesic).
         """
-        from pyproj import Proj
-
         nx = ny = 121
         xs = np.linspace(x0, x1, nx)
         ys = np.linspace(y0, y1, ny)

@@ -49,7 +49,7 @@ import pandas as pd
 from pyproj import Geod
 
 from borderstrikes._validate import WGS84, as_geoseries, point_lonlat
-from borderstrikes.strikes import PRECISION_RADIUS_M
+from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M
 
 __all__ = [
     "PRECISION_FROM_ACLED",
@@ -334,7 +334,7 @@ def cluster_stability(
     >>> bool(jermuk.between(0, 1).all())
     True
     """
-    from borderstrikes.clustering import DEFAULT_EXCLUDE_EVIDENCE, cluster_strikes
+    from borderstrikes.clustering import cluster_strikes
 
     n = _check_n(n, "n")
     if not (isinstance(threshold, (int, float)) and 0.0 < threshold <= 1.0):
@@ -346,7 +346,7 @@ def cluster_stability(
     base = cluster_strikes(strikes, **cluster_kwargs)
     radius = location_radius_m(strikes).to_numpy()
     lon, lat = point_lonlat(strikes, "strikes")
-    excluded = set(cluster_kwargs.get("exclude_evidence", DEFAULT_EXCLUDE_EVIDENCE) or ())
+    excluded = set(cluster_kwargs.get("exclude_evidence", NOT_STRIKE_EVIDENCE) or ())
     used = ~np.isnan(lon)
     if excluded and "evidence" in getattr(strikes, "columns", ()):
         used &= ~strikes["evidence"].isin(sorted(excluded)).to_numpy()
