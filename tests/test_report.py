@@ -2,10 +2,9 @@
 
 import json
 
+import geopandas as gpd
 import pandas as pd
 import pytest
-
-import geopandas as gpd
 
 import borderstrikes as bs
 from borderstrikes.cli import main
@@ -76,7 +75,8 @@ def test_report_bad_input_gives_exit_code_and_message(tmp_path, capsys):
     bad.write_text("{not json", encoding="utf-8")
     assert main(["report", "--strikes", str(bad), "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
-    assert "error" in err and "bad.geojson" in err
+    assert "error" in err
+    assert "bad.geojson" in err
     assert main(["report", "--strikes", str(tmp_path / "missing.csv")]) == 1
     assert "no such file" in capsys.readouterr().err
 
