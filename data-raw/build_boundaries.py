@@ -126,6 +126,7 @@ COARSE_TOLERANCE_DEG = 0.0015  # about 125-165 m in this region
 EXCLAVE_MAX_KM2 = 100.0
 BORDER_TOLERANCE_M = 100.0
 SHARED_VERTEX_TOLERANCE_M = 1.0
+MAX_GAP_M = 2_500.0  # widest gap bridged in a border section (Lake Sev: 1.9 km)
 
 # Reference points (lon, lat) used to name the polygons the source contains.
 NAKHCHIVAN_CITY = (45.41, 39.21)
@@ -464,6 +465,7 @@ def build_border(countries: dict, exclaves: dict) -> list[dict]:
             log(f"  border: no shared boundary for {name}")
             continue
         merged = shapely.line_merge(shapely.MultiLineString(segments[name]))
+        merged, bridged_m = bridge_gaps(merged)
         lines = [merged] if merged.geom_type == "LineString" else list(merged.geoms)
         lines.sort(key=lambda g: (-g.length, tuple(shapely.get_coordinates(g)[0])))
         geom = lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
@@ -473,10 +475,46 @@ def build_border(countries: dict, exclaves: dict) -> list[dict]:
                 "country_a": "ARM",
                 "country_b": "AZE",
                 "length_km": round(length_km(geom), 3),
+                "bridged_gap_km": round(bridged_m / 1000, 3),
                 "geometry": geom,
             }
         )
     return rows
+
+
+def bridge_gaps(merged):
+    """Join the pieces of a border section across gaps of at most MAX_GAP_M.
+
+    OpenStreetMap leaves the line open where a lake or reservoir straddles it
+    (Lake Sev / Black Lake, Tavush reservoirs): the water belongs to neither
+    country polygon. Left open, such a gap makes points near it measure their
+    distance to the far ends of the gap. Each gap is closed with one straight
+    segment between the two nearest piece ends (greedy, closest pair first);
+    the shipped line there is an approximation, and its total length per
+    section is recorded in ``bridged_gap_km``. Both ends are vertices of both
+    countries' boundaries, so the vertex check still holds.
+    """
+    bridged_m = 0.0
+    while merged.geom_type == "MultiLineString":
+        pieces = list(merged.geoms)
+        ends = [(i, np.asarray(p.coords[k])) for i, p in enumerate(pieces) for k in (0, -1)]
+        best = None
+        for a, (i, pa) in enumerate(ends):
+            for j, pb in ends[a + 1 :]:
+                if i == j:
+                    continue
+                d = GEOD.inv(pa[0], pa[1], pb[0], pb[1])[2]
+                if d <= MAX_GAP_M and (best is None or d < best[0]):
+                    best = (d, pa, pb)
+        if best is None:
+            break
+        d, pa, pb = best
+        log(f"  border: bridged a {d:,.0f} m gap at {pa[0]:.5f} E {pa[1]:.5f} N")
+        bridged_m += d
+        merged = shapely.line_merge(
+            shapely.MultiLineString([*pieces, shapely.LineString([pa, pb])])
+        )
+    return merged, bridged_m
 
 
 def border_vertex_check(rows: list[dict], countries: dict) -> dict:
@@ -808,7 +846,11 @@ def main(argv: list[str] | None = None) -> int:
 
     border = build_border(countries, exclaves)
     f_border = "boundaries/border_am_az.geojson"
-    write_geojson(DATA / f_border, border, ["section", "country_a", "country_b", "length_km"])
+    write_geojson(
+        DATA / f_border,
+        border,
+        ["section", "country_a", "country_b", "length_km", "bridged_gap_km"],
+    )
     log(f"wrote {f_border} ({time.perf_counter() - t0:.0f} s)")
 
     admin1, admin1_stats = build_admin1(src["admin1"], countries)

@@ -27,6 +27,8 @@ from borderstrikes.geodesy import GEOD, BorderIndex
 __all__ = ["border_between", "distance_to_border"]
 
 UNITS_M = {"m": 1.0, "km": 1000.0, "nmi": 1852.0}
+# A point in no country this close to the border line is on it: signed distance ~0, not NaN.
+_ON_LINE_M = 1e-3
 _LINE_TYPES = ("LineString", "MultiLineString")
 
 
@@ -213,9 +215,12 @@ def distance_to_border(
 
     ``side`` uses :func:`shapely.contains_xy` on the shipped admin-0 polygons,
     so a point exactly on a country's outline belongs to no country. The sign
-    follows ``side``: a point in no shipped country, like one in a third
-    country, is outside ``reference`` and gets a negative signed distance; a
-    point on the border line gets 0.
+    follows ``side``: positive in ``reference``, negative in any other shipped
+    country, and NaN where ``side`` is None (a point in no shipped country,
+    such as one on water OpenStreetMap assigns to neither side, like Lake Sev
+    on the Armenia-Azerbaijan line): the side is unknown, so no sign is made
+    up. A point in no country within 1 mm of the border line is on it and
+    gets a signed distance of 0.
 
     Each row depends on its own point only: reordering the input reorders the
     output, bit for bit. The index of the default border is built once per
@@ -265,7 +270,11 @@ def distance_to_border(
     index = as_geoseries(points, "points").index
     columns: dict[str, Any] = {f"distance_{unit}": dist}
     if signed:
-        columns[f"signed_distance_{unit}"] = np.where(side == reference, dist, -dist) + 0.0
+        known = np.array([value is not None for value in side], dtype=bool)
+        on_line = ~known & (dist * UNITS_M[unit] < _ON_LINE_M)
+        sign = np.where(side == reference, 1.0, np.where(known, -1.0, np.nan))
+        sign[on_line] = 0.0
+        columns[f"signed_distance_{unit}"] = sign * dist + 0.0
     labels = {"side": side, "section": section, "neighbour": neighbour}
     columns.update({name: pd.Series(values, dtype=object) for name, values in labels.items()})
     columns.update(foot_lon=found["foot_lon"], foot_lat=found["foot_lat"])
@@ -326,7 +335,8 @@ def border_between(a: str, b: str, *, tolerance_m: float = 100.0) -> gpd.GeoData
     -------
     geopandas.GeoDataFrame
         In EPSG:4326, one row per section with columns ``section``,
-        ``country_a``, ``country_b``, ``length_km`` (geodesic, WGS84) and
+        ``country_a``, ``country_b``, ``length_km`` (geodesic, WGS84),
+        ``bridged_gap_km`` (0 here: derived lines are not bridged) and
         LineString/MultiLineString geometry: the schema of
         :func:`borderstrikes.datasets.load_border`.
 
@@ -414,6 +424,7 @@ def border_between(a: str, b: str, *, tolerance_m: float = 100.0) -> gpd.GeoData
             "country_a": a,
             "country_b": b,
             "length_km": lengths[order],
+            "bridged_gap_km": 0.0,
         },
         geometry=list(geoms.iloc[order]),
         crs=WGS84,

@@ -288,7 +288,16 @@ def load_border(a: str = "ARM", b: str = "AZE") -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         One row per section (``main``, ``nakhchivan``, exclaves) with columns
         ``section``, ``country_a``, ``country_b``, ``length_km`` (geodesic,
-        WGS84) and line geometry, in EPSG:4326.
+        WGS84), ``bridged_gap_km`` and line geometry, in EPSG:4326.
+
+    Notes
+    -----
+    Where a lake or reservoir straddles the line (Lake Sev, reservoirs in
+    Tavush), OpenStreetMap maps the water in neither country and leaves the
+    line open. Each such gap (at most 2.5 km; 4.66 km in all on the main
+    section) is closed with one straight segment between its two ends, so
+    distances near the water are measured to a continuous line; the line
+    there is an approximation. ``bridged_gap_km`` gives the total per section.
 
     Raises
     ------

@@ -204,7 +204,10 @@ def distance_interval(
     one :func:`~borderstrikes.border.distance_to_border` call. With
     ``n = 1000`` the Monte Carlo error of ``p_inside`` is at most
     ``0.5 / sqrt(n)`` ≈ 0.016 (one standard error). Reports are perturbed
-    independently, even when they name the same place.
+    independently, even when they name the same place. A sample that falls in
+    no shipped country (water that OpenStreetMap assigns to neither side, such
+    as Lake Sev) has no signed distance; it is left out of the percentiles and
+    counts as not inside ``reference`` for ``p_inside``.
 
     Examples
     --------
@@ -245,7 +248,9 @@ def distance_interval(
     )
     if rows:
         out.loc[ok, "distance_km"] = signed[:rows]
-        p5, p50, p95 = np.percentile(sampled, [5, 50, 95], axis=1)
+        with warnings.catch_warnings():  # a row whose samples all lack a side stays NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            p5, p50, p95 = np.nanpercentile(sampled, [5, 50, 95], axis=1)
         out.loc[ok, "distance_p5_km"] = p5
         out.loc[ok, "distance_p50_km"] = p50
         out.loc[ok, "distance_p95_km"] = p95
