@@ -60,7 +60,8 @@ def _table_html(frame: pd.DataFrame, *, float_format: str = "{:,.2f}") -> str:
             shown[column] = shown[column].map(
                 lambda v: "" if pd.isna(v) else float_format.format(v)
             )
-    return shown.to_html(index=False, escape=True, border=0, classes="table", na_rep="")
+    table = shown.to_html(index=False, escape=True, border=0, classes="table", na_rep="")
+    return f"<div class='scroll'>{table}</div>"
 
 
 def _link(url: Any) -> str:
@@ -173,7 +174,7 @@ table.table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
 table.table th,table.table td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}
 table.table th{background:#f4f4f4}.small{font-size:.8em;color:#555}
 .caveat{background:#fff8e1;border-left:4px solid #e6a700;padding:.6em 1em}
-img{max-width:100%;height:auto}
+img{max-width:100%;height:auto}.scroll{overflow-x:auto}
 """
 
 
