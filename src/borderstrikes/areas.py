@@ -21,11 +21,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 
 from borderstrikes import datasets
 from borderstrikes._validate import WGS84, as_geoseries, to_wgs84
 from borderstrikes.errors import BorderstrikesWarning, GeometryError, UnknownCountryError
+from borderstrikes.geodesy import GEOD
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "zone_units",
 ]
 
-GEOD = Geod(ellps="WGS84")
 
 #: Square metres per unit accepted by the ``unit`` argument of :func:`geodesic_area`.
 AREA_UNITS_M2 = {"m2": 1.0, "km2": 1e6, "ha": 1e4}

@@ -50,13 +50,13 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 from numpy.typing import ArrayLike
 
 from borderstrikes._validate import as_geoseries, point_lonlat
 from borderstrikes.border import distance_to_border
 from borderstrikes.errors import BorderstrikesWarning
+from borderstrikes.geodesy import GEOD as _GEOD
 from borderstrikes.geodesy import geodesic_distance_m
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
@@ -93,7 +93,6 @@ _DAY_NS = 24 * _NS_PER_HOUR
 _BRUTE_FORCE_PAIRS = 1 << 16
 _PAIR_BUDGET = 1 << 22  # candidate pairs held in memory at once
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 _HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*(?:[-\u2013]\s*(\d{1,2}):(\d{2})\s*)?$")
 
 

@@ -50,6 +50,7 @@ import pandas as pd
 import shapely
 
 from borderstrikes import datasets
+from borderstrikes._optional import import_optional
 from borderstrikes._validate import require_crs, to_wgs84
 from borderstrikes.plotting import (
     _BORDER_COLOR,
@@ -78,15 +79,7 @@ _BAND_COLOURS = ["#5E3C99", "#8B6BB8", "#B9A6D6", "#DCD2EB", "#EEEAF5"]
 
 
 def _import_folium() -> Any:
-    try:
-        import folium
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = (
-            "interactive maps need folium, which is not installed. Install it with: "
-            'pip install "borderstrikes[interactive]"'
-        )
-        raise ImportError(msg) from exc
-    return folium
+    return import_optional("folium", extra="interactive", purpose="interactive maps")
 
 
 # --------------------------------------------------------------------------- assets

@@ -45,11 +45,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Transformer
 
 from borderstrikes import datasets
+from borderstrikes._optional import import_optional
 from borderstrikes._validate import require_crs, to_wgs84
 from borderstrikes.errors import BasemapError, BorderstrikesWarning
+from borderstrikes.geodesy import GEOD as _GEOD
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -123,34 +125,18 @@ _CACHE_ENV = "BORDERSTRIKES_CACHE_DIR"
 _PROJECT_URL = "https://github.com/borderstrikes/borderstrikes"
 _TILE_TIMEOUT_S = (3.05, 20.0)
 
-_GEOD = Geod(ellps="WGS84")
-
 
 # --------------------------------------------------------------------------- imports
 
 
 def _import_matplotlib() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = (
-            "plotting needs matplotlib, which is not installed. "
-            'Install it with: pip install "borderstrikes[plot]"'
-        )
-        raise ImportError(msg) from exc
-    return plt
+    return import_optional("matplotlib.pyplot", extra="plot", purpose="plots")
 
 
 def _import_contextily() -> Any:
-    try:
-        import contextily
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = (
-            "basemap tiles need contextily, which is not installed. Install it with: "
-            'pip install "borderstrikes[plot]", or pass basemap="offline".'
-        )
-        raise ImportError(msg) from exc
-    return contextily
+    return import_optional(
+        "contextily", extra="plot", purpose="basemap tiles", hint=', or pass basemap="offline"'
+    )
 
 
 # --------------------------------------------------------------------------- tiles helpers

@@ -46,9 +46,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Geod
 
 from borderstrikes._validate import WGS84, as_geoseries, point_lonlat
+from borderstrikes.geodesy import GEOD
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M
 
 __all__ = [
@@ -59,7 +59,6 @@ __all__ = [
     "location_radius_m",
 ]
 
-GEOD = Geod(ellps="WGS84")
 
 #: ACLED ``geo_precision`` code -> ``location_precision`` (see the module docstring).
 PRECISION_FROM_ACLED = MappingProxyType({1: "settlement", 2: "area", 3: "region"})
