@@ -397,6 +397,7 @@ def add_scale_bar(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from pyproj import Geod, Transformer
     >>> fig, ax = plt.subplots()
     >>> _ = ax.set_xlim(400_000, 700_000); _ = ax.set_ylim(4_300_000, 4_600_000)
     >>> bar = add_scale_bar(ax, "EPSG:32638", length_km=50)
@@ -525,6 +526,7 @@ def add_north_arrow(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from pyproj import Geod, Transformer
     >>> fig, ax = plt.subplots()
     >>> _ = ax.set_xlim(400_000, 700_000); _ = ax.set_ylim(4_300_000, 4_600_000)
     >>> add_north_arrow(ax, "EPSG:32638").get_text()
