@@ -3,6 +3,7 @@
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -101,3 +102,17 @@ def test_map_and_distances_write_files(tmp_path):
     assert (tmp_path / "m.png").stat().st_size > 10_000
     assert main(["distances", "-o", str(tmp_path / "d.csv"), "--unit", "m"]) == 0
     assert "distance_m" in pd.read_csv(tmp_path / "d.csv").columns
+
+
+def test_distances_shows_progress_on_large_inputs(tmp_path, monkeypatch, capsys):
+    import borderstrikes.cli as cli
+
+    monkeypatch.setattr(cli, "_PROGRESS_ROWS", 40)
+    out = tmp_path / "d.csv"
+    assert main(["distances", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "distances: 40/88 rows" in err
+    assert "distances: 88/88 rows" in err
+    table = pd.read_csv(out, index_col=0)
+    expected = bs.distance_to_border(bs.load_strikes())["distance_km"]
+    np.testing.assert_array_equal(table["distance_km"].to_numpy(), expected.to_numpy())
