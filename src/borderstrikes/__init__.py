@@ -16,9 +16,11 @@ from borderstrikes import (
     claims,
     clustering,
     datasets,
+    distributed,
     errors,
     gazetteer,
     geodesy,
+    readers,
     strikes,
     uncertainty,
 )
@@ -50,6 +52,12 @@ from borderstrikes.gazetteer import geocode
 from borderstrikes.geodesy import geodesic_distance_m, point_to_segment_m
 from borderstrikes.interactive import explore_strikes
 from borderstrikes.plotting import plot_strikes
+from borderstrikes.readers import (
+    read_acled,
+    read_gdelt_events,
+    read_ucdp_ged,
+    select_strike_reports,
+)
 from borderstrikes.strikes import read_strikes, validate_strikes
 from borderstrikes.uncertainty import cluster_stability, distance_interval
 
@@ -76,6 +84,7 @@ __all__ = [
     "describe_clusters",
     "distance_interval",
     "distance_to_border",
+    "distributed",
     "errors",
     "explore_strikes",
     "gazetteer",
@@ -95,7 +104,12 @@ __all__ = [
     "load_strikes",
     "plot_strikes",
     "point_to_segment_m",
+    "read_acled",
+    "read_gdelt_events",
     "read_strikes",
+    "read_ucdp_ged",
+    "readers",
+    "select_strike_reports",
     "show_versions",
     "strikes",
     "uncertainty",

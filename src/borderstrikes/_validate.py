@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from pyproj.exceptions import ProjError
 
 from borderstrikes.errors import CRSError, GeometryError
 
@@ -54,20 +55,76 @@ def require_same_crs(
         raise CRSError(msg)
 
 
+def check_coordinates(source: gpd.GeoSeries, wgs: gpd.GeoSeries, name: str) -> None:
+    """Raise CRSError when coordinates cannot be in the CRS they are declared in.
+
+    Infinite coordinates raise GeometryError.
+
+    Degrees declared as a projected CRS (every coordinate within 180 units of
+    the origin), or a latitude beyond ±90° or a longitude beyond ±360° after
+    conversion to EPSG:4326 (metres declared as EPSG:4326), would give
+    distances off by thousands of km.
+    """
+    if source.crs.is_projected and len(source):
+        x0, y0, x1, y1 = source.total_bounds
+        if max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90:
+            msg = (
+                f"{name} is in the projected CRS {source.crs.to_string()}, but all its "
+                "coordinates lie within 180 units of the origin: they look like degrees. "
+                f"If they are longitude/latitude, call {name}.set_crs('EPSG:4326', "
+                "allow_override=True)."
+            )
+            raise CRSError(msg)
+    if len(wgs):
+        infinite = np.isinf(shapely.bounds(np.asarray(wgs.values))).any(axis=1)
+        if infinite.any():
+            labels = list(wgs.index[np.flatnonzero(infinite)[:5]])
+            msg = (
+                f"{name} has infinite coordinates in rows {labels!r} (after conversion to "
+                "EPSG:4326); fix the coordinates, or check the CRS they are declared in."
+            )
+            raise GeometryError(msg)
+        lon0, lat0, lon1, lat1 = wgs.total_bounds
+        if lat0 < -90 or lat1 > 90 or lon0 < -360 or lon1 > 360:
+            msg = (
+                f"{name} has latitudes beyond ±90° or longitudes beyond ±360° after "
+                "conversion to EPSG:4326; the coordinates are not in the declared CRS "
+                f"(metres declared as degrees?). Set the right one with {name}.set_crs(..., "
+                "allow_override=True)."
+            )
+            raise CRSError(msg)
+
+
+def convert_to_wgs84(geoms: gpd.GeoSeries, name: str) -> gpd.GeoSeries:
+    """``geoms.to_crs("EPSG:4326")``, raising CRSError when PROJ cannot do it."""
+    if geoms.crs.equals(WGS84):
+        return geoms
+    try:
+        return geoms.to_crs(WGS84)
+    except ProjError as exc:
+        msg = (
+            f"{name} is in {geoms.crs.name!r}, which PROJ cannot convert to EPSG:4326 ({exc}). "
+            "Check the CRS, or convert the data with a tool that knows the transformation."
+        )
+        raise CRSError(msg) from exc
+
+
 def to_wgs84(data: Any, name: str) -> gpd.GeoSeries:
     """Geometry of ``data`` in EPSG:4326, after checking it has a CRS."""
     geoms = as_geoseries(data, name)
     require_crs(geoms, name)
-    if geoms.crs.equals(WGS84):
-        return geoms
-    return geoms.to_crs(WGS84)
+    wgs = convert_to_wgs84(geoms, name)
+    check_coordinates(geoms, wgs, name)
+    return wgs
 
 
 def point_lonlat(data: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Longitudes and latitudes (degrees, WGS84) of point geometries.
 
-    Missing or empty geometries give NaN. Any other geometry type raises
-    :class:`GeometryError` with a hint.
+    Missing or empty geometries, and points with a NaN coordinate (what
+    ``geopandas.points_from_xy`` makes of a missing value), give NaN. Any other
+    geometry type, or an infinite coordinate, raises :class:`GeometryError`
+    with a hint.
     """
     geoms = to_wgs84(data, name)
     values = np.asarray(geoms.values)

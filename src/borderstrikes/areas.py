@@ -81,6 +81,28 @@ def _area_m2(geom: Any) -> float:
     return 0.0  # points and lines have no area
 
 
+def _require_valid(geoms: gpd.GeoSeries, name: str) -> None:
+    """Raise GeometryError for invalid geometries (a self-intersecting ring has no area).
+
+    Validity is checked in the lon/lat plane, so only for geometries spanning
+    less than 180° of longitude: rings round a pole or across the antimeridian
+    are valid on the ellipsoid while invalid in the plane.
+    """
+    values = np.asarray(geoms.values)
+    bounds = shapely.bounds(values)
+    planar = bounds[:, 2] - bounds[:, 0] < 180.0  # False for missing and empty (NaN)
+    bad = planar & ~shapely.is_valid(values)
+    if bad.any():
+        first = np.flatnonzero(bad)[:5]
+        reasons = [shapely.is_valid_reason(values[i]) for i in first]
+        msg = (
+            f"{name} has invalid geometries in rows {list(geoms.index[first])!r} "
+            f"({'; '.join(reasons)}); their area is not defined. Repair them first, e.g. "
+            "with .make_valid(), and check that the result is the shape you mean."
+        )
+        raise GeometryError(msg)
+
+
 def _check_unit(unit: str) -> float:
     if unit not in AREA_UNITS_M2:
         msg = f"unit must be one of {sorted(AREA_UNITS_M2)!r} (got {unit!r})."
@@ -110,6 +132,9 @@ def geodesic_area(
     ------
     CRSError
         If ``geoms`` has no CRS.
+    GeometryError
+        If a geometry spanning less than 180° of longitude is invalid (e.g. a
+        self-intersecting ring): its area is not defined.
     ValueError
         If ``unit`` is not one of the accepted units.
 
@@ -137,6 +162,7 @@ def geodesic_area(
     """
     factor = _check_unit(unit)
     series = to_wgs84(geoms, "geoms")
+    _require_valid(series, "geoms")
     out = np.full(len(series), np.nan)
     for i, geom in enumerate(np.asarray(series.values)):
         if geom is None:
@@ -365,6 +391,7 @@ def _check_code(code: Any, name: str) -> str:
 
 
 def _polygonal(geoms: gpd.GeoSeries, name: str) -> Any:
+    _require_valid(geoms, name)
     values = [g for g in geoms.values if g is not None and not g.is_empty]
     bad = sorted({g.geom_type for g in values} - {"Polygon", "MultiPolygon"})
     if bad or not values:

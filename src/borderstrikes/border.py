@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderstrikes._validate import WGS84, as_geoseries, point_lonlat, require_crs
+from borderstrikes._validate import (
+    WGS84,
+    as_geoseries,
+    check_coordinates,
+    convert_to_wgs84,
+    point_lonlat,
+    require_crs,
+)
 from borderstrikes.datasets import load_border, load_boundaries
 from borderstrikes.errors import DataFileError, GeometryError, UnknownCountryError
 from borderstrikes.geodesy import GEOD, BorderIndex
@@ -38,7 +45,8 @@ class _Border:
     def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
         geoms = as_geoseries(frame, "border")
         require_crs(geoms, "border")
-        wgs = geoms if geoms.crs.equals(WGS84) else geoms.to_crs(WGS84)
+        wgs = convert_to_wgs84(geoms, "border")
+        check_coordinates(geoms, wgs, "border")
         values = np.asarray(wgs.values)
         present = ~(shapely.is_missing(values) | shapely.is_empty(values))
         kinds = np.asarray(wgs.geom_type, dtype=object)
@@ -106,6 +114,8 @@ def _shipped_key() -> str | None:
 
 
 def _resolve_border(border: gpd.GeoDataFrame | gpd.GeoSeries | None) -> _Border:
+    if isinstance(border, _Border):  # indexed once per process by borderstrikes.distributed
+        return border
     if border is None:
         return _shipped_border()
     key = _border_key(border)
@@ -241,6 +251,12 @@ def distance_to_border(
     >>> result["neighbour"].tolist()
     ['AZE', 'ARM']
     """
+    from borderstrikes import distributed as lazy  # dask is imported only for a dask input
+
+    if lazy.is_dask(points):
+        return lazy.distance_to_border(
+            points, border, unit=unit, signed=signed, reference=reference
+        )
     if unit not in UNITS_M:
         msg = f"unit must be one of {sorted(UNITS_M)!r} (got {unit!r})."
         raise ValueError(msg)

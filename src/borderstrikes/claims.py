@@ -14,6 +14,7 @@ room for the figure, not that it is right.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from dataclasses import dataclass, field
@@ -127,6 +128,15 @@ def _number(value: Any, claim_id: Any, column: str, *, required: bool) -> float:
     return number
 
 
+def _past_date(text: str) -> bool:
+    """Whether ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` names a real date, not after today."""
+    try:
+        first = datetime.date.fromisoformat((text + "-01-01")[:10])
+    except ValueError:
+        return False
+    return first <= datetime.date.today()
+
+
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
@@ -183,9 +193,11 @@ def validate_claims(claims: pd.DataFrame) -> pd.DataFrame:
                 raise _fail(cid, f"{key} is required.")
         if not row["source_url"].startswith(("http://", "https://")):
             raise _fail(cid, f"source_url must be an http(s) URL (got {row['source_url']!r}).")
-        if not _DATE.match(row["date_said"]):
+        if not _DATE.match(row["date_said"]) or not _past_date(row["date_said"]):
             raise _fail(
-                cid, f"date_said must be YYYY, YYYY-MM or YYYY-MM-DD (got {row['date_said']!r})."
+                cid,
+                f"date_said must be YYYY, YYYY-MM or YYYY-MM-DD, a real date not in the "
+                f"future (got {row['date_said']!r}).",
             )
         if row["kind"] not in KINDS:
             raise _fail(cid, f"kind must be one of {sorted(KINDS)!r} (got {row['kind']!r}).")
@@ -220,6 +232,8 @@ def validate_claims(claims: pd.DataFrame) -> pd.DataFrame:
             raise _fail(cid, "check_stretch must read '<place> to <place>'.")
         records.append({**row, "value": value, "value_max": value_max, "front_km": front})
     out = pd.DataFrame.from_records(records, columns=list(CLAIM_COLUMNS))
+    numeric = ("value", "value_max", "front_km")  # typed even when there are no rows
+    out = out.astype({c: "float64" if c in numeric else "str" for c in CLAIM_COLUMNS})
     duplicated = out["claim_id"][out["claim_id"].duplicated()].tolist()
     if duplicated:
         raise _fail(duplicated[0], "claim_id is not unique.")
@@ -254,7 +268,8 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataFileError
-        If the file breaks the schema; the message names the row.
+        If the file is missing or is not a UTF-8 CSV, or breaks the schema
+        (the message names the row).
 
     Examples
     --------
@@ -263,8 +278,15 @@ def load_claims(path: str | Path | None = None) -> pd.DataFrame:
     >>> print(c08["claimant"], c08["kind"], c08["value"], c08["unit"], c08["front_km"])
     Edward Asryan depth_on_front 7.5 km 8.5
     """
+    if path is None:
+        datasets.verify("claims")
     source = datasets.get_path("claims") if path is None else Path(path)
-    table = validate_claims(pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8"))
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, ValueError) as exc:  # ValueError covers parser and decoding errors
+        msg = f"cannot read {source} as a UTF-8 CSV claims table: {exc}"
+        raise DataFileError(msg) from exc
+    table = validate_claims(raw)
     if path is None:
         table.attrs["provenance"] = [datasets._provenance("claims")]
     return table
@@ -329,6 +351,19 @@ def _span(low: float, high: float) -> str:
     return _fmt(low) if math.isclose(low, high) else f"{_fmt(low)}–{_fmt(high)}"
 
 
+class _TooDeep(Exception):
+    """A depth beyond what the geodesic buffers are built for; the claim is not checkable."""
+
+
+def _check_depth(depth_km: float) -> None:
+    if depth_km > areas._MAX_BUFFER_KM:
+        msg = (
+            f"a depth of {depth_km:g} km is beyond the {areas._MAX_BUFFER_KM:g} km that the "
+            "geodesic buffers are built for, so the geometry cannot check it."
+        )
+        raise _TooDeep(msg)
+
+
 @dataclass
 class _Place:
     name: str
@@ -378,6 +413,7 @@ class _Geometry:
         return place if place is not None and place.point is not None else None
 
     def zone_km2(self, line: np.ndarray, depth_km: float) -> float:
+        _check_depth(depth_km)
         key = (line.tobytes(), depth_km)
         if key not in self.zones:
             zone = areas._zone(self.territory, [line], 1000.0 * depth_km, "flat")
@@ -386,6 +422,7 @@ class _Geometry:
 
     def reaches(self, line: np.ndarray, depth_km: float) -> bool:
         """Tell whether land ``depth_km`` from the whole border lies that close to ``line``."""
+        _check_depth(depth_km)
         slack_m = max(50.0, 20.0 * depth_km)
         if depth_km not in self.deep:
             shallow = areas._line_buffer(self.lines, 1000.0 * depth_km - slack_m, "round")
@@ -751,20 +788,25 @@ def check_claims(
         row = table.loc[cid]
         out: dict[str, float] = {}
         kind = row["kind"]
-        if kind == "depth":
-            verdict, reason = _depth(geo, row, out)
-        elif kind == "depth_on_front":
-            verdict, reason = _front_range(geo, row, out)
-        elif kind == "place_distance":
-            verdict, reason = _place_distance(geo, row, out)
-        elif kind == "distance_from_place":
-            verdict, reason = _from_place(geo, row, table, out)
-        else:
-            verdict, reason = _area(geo, row, table, implied, out)
+        try:
+            if kind == "depth":
+                verdict, reason = _depth(geo, row, out)
+            elif kind == "depth_on_front":
+                verdict, reason = _front_range(geo, row, out)
+            elif kind == "place_distance":
+                verdict, reason = _place_distance(geo, row, out)
+            elif kind == "distance_from_place":
+                verdict, reason = _from_place(geo, row, table, out)
+            else:
+                verdict, reason = _area(geo, row, table, implied, out)
+        except _TooDeep as exc:
+            verdict, reason = "not_checkable", str(exc)
         implied[cid] = out
         results[cid] = {**{k: out.get(k, math.nan) for k in _IMPLIED}, "verdict": verdict}
         results[cid]["reason"] = reason
-    checked = pd.DataFrame.from_dict(results, orient="index").reindex(table.index)
+    checked = pd.DataFrame.from_dict(results, orient="index").reindex(
+        index=table.index, columns=[*_IMPLIED, "verdict", "reason"]
+    )
     base = table[["claimant", "date_said", "period", "kind", "qualifier"]].assign(
         claimed_value=table["value"],
         claimed_value_max=table["value_max"],

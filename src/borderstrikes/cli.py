@@ -8,8 +8,12 @@ so tests can run it in-process.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,42 @@ def _load(path: str | None) -> Any:
     return read_strikes(path)
 
 
+_READERS = {"acled": "read_acled", "ucdp": "read_ucdp_ged", "gdelt": "read_gdelt_events"}
+
+
+def _read_events(args: argparse.Namespace) -> tuple[Any, pd.DataFrame]:
+    """Read ``--events`` with the ``--format`` reader; say how many rows were rejected and why."""
+    from borderstrikes import readers
+
+    events, rejects = getattr(readers, _READERS[args.format])(args.events)
+    layout = events.attrs["provenance"][0]["layout"]
+    print(
+        f"read {len(events)} events from {args.events} ({layout}); {len(rejects)} row(s) rejected",
+        file=sys.stderr,
+    )
+    for row, reason in rejects["reason"].head(10).items():
+        print(f"  rejected row {row}: {reason}", file=sys.stderr)
+    return events, rejects
+
+
+def _strike_events(events: Any) -> tuple[Any, pd.DataFrame]:
+    """Keep the events usable as strike reports on Armenia; say which are left out and why."""
+    from borderstrikes.errors import DataFileError
+    from borderstrikes.readers import select_strike_reports
+
+    strikes, left_out = select_strike_reports(events)
+    print(
+        f"{len(strikes)} event(s) used as strike reports; {len(left_out)} left out",
+        file=sys.stderr,
+    )
+    for reason, count in left_out["reason"].value_counts().items():
+        print(f"  {count} x {reason}", file=sys.stderr)
+    if strikes.empty:
+        msg = "none of the events can be used as a strike report on Armenia (see above)."
+        raise DataFileError(msg)
+    return strikes, left_out
+
+
 def _keep_strike_reports(strikes: Any, all_evidence: bool) -> Any:
     from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
@@ -41,14 +81,47 @@ def _keep_strike_reports(strikes: Any, all_evidence: bool) -> Any:
     return strikes[~strikes["evidence"].isin(NOT_STRIKE_EVIDENCE)]
 
 
-def _write_table(table: pd.DataFrame, output: str | None, *, index: bool = True) -> None:
+@contextlib.contextmanager
+def _atomic(output: str) -> Iterator[Path]:
+    """Yield a temporary path next to ``output``; it replaces ``output`` only on success.
+
+    A command that fails half-way leaves no partial file behind, and an
+    existing ``output`` unchanged.
+    """
+    target = Path(output)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
+    )
+    os.close(handle)
+    temporary = Path(name)
+    temporary.unlink()  # the writers create it (GDAL will not write into an empty file)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_table(
+    table: pd.DataFrame, output: str | None, *, index: bool = True, geometry: Any = None
+) -> None:
     if output is None:
         print(table.to_string(index=index))
         return
-    if output.endswith((".geojson", ".gpkg")):
-        table.to_file(output, engine="pyogrio")
-    else:
-        table.to_csv(output, index=index)
+    spatial = output.lower().endswith((".geojson", ".gpkg"))
+    if spatial:
+        import geopandas as gpd
+
+        if geometry is not None:
+            table = gpd.GeoDataFrame(table, geometry=geometry.values, crs=geometry.crs)
+        if not isinstance(table, gpd.GeoDataFrame):
+            msg = f"this table has no geometry; write it to a .csv file instead of {output!r}."
+            raise ValueError(msg)
+    with _atomic(output) as temporary:
+        if spatial:
+            table.to_file(temporary, engine="pyogrio", layer=Path(output).stem)
+        else:
+            table.to_csv(temporary, index=index)
     print(f"wrote {output}", file=sys.stderr)
 
 
@@ -75,7 +148,7 @@ _PROGRESS_ROWS = 100_000
 def _distances(args: argparse.Namespace) -> int:
     from borderstrikes.border import distance_to_border
 
-    points = _load(args.strikes)
+    points = _read_events(args)[0] if args.events else _load(args.strikes)
     if len(points) <= _PROGRESS_ROWS:
         table = distance_to_border(points, unit=args.unit)
     else:  # chunks only to show progress; each row's result does not depend on the others
@@ -89,7 +162,7 @@ def _distances(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
         table = pd.concat(parts)
     keep = [c for c in ("report_id", "place", "date", "evidence") if c in points.columns]
-    _write_table(points[keep].join(table), args.output)
+    _write_table(points[keep].join(table), args.output, geometry=points.geometry)
     return 0
 
 
@@ -101,7 +174,10 @@ def _clusters(args: argparse.Namespace) -> int:
         describe_clusters,
     )
 
-    strikes = _load(args.strikes)
+    if args.events:
+        strikes = _strike_events(_read_events(args)[0])[0]
+    else:
+        strikes = _load(args.strikes)
     labels = cluster_strikes(
         strikes,
         eps_km=DEFAULT_EPS_KM if args.eps_km is None else args.eps_km,
@@ -114,7 +190,8 @@ def _clusters(args: argparse.Namespace) -> int:
     else:
         from borderstrikes.report import _write_clusters
 
-        _write_clusters(clusters, Path(args.output))
+        with _atomic(args.output) as temporary:
+            _write_clusters(clusters, temporary)
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -170,7 +247,12 @@ def _geocode(args: argparse.Namespace) -> int:
 
     table = geocode(args.names, admin1=args.admin1)
     table["lon"], table["lat"] = table.geometry.x, table.geometry.y
-    _write_table(pd.DataFrame(table.drop(columns=table.geometry.name)), args.output, index=False)
+    _write_table(
+        pd.DataFrame(table.drop(columns=table.geometry.name)),
+        args.output,
+        index=False,
+        geometry=table.geometry,
+    )
     return 0
 
 
@@ -182,8 +264,11 @@ def _map(args: argparse.Namespace) -> int:
     strikes = _load(args.strikes)
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=args.dpi)
     plot_strikes(strikes, ax=ax, basemap=args.basemap, color_by=args.color_by)
-    fig.savefig(args.output, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        with _atomic(args.output) as temporary:
+            fig.savefig(temporary, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -192,15 +277,43 @@ def _report(args: argparse.Namespace) -> int:
     from borderstrikes.report import write_report
 
     strikes = None if args.strikes is None else _load(args.strikes)
-    result = write_report(
-        args.out,
-        strikes=strikes,
-        basemap=args.basemap,
-        progress=lambda message: print(message, file=sys.stderr),
-    )
-    for path in result.files.values():
-        print(path)
+    tables = {}
+    if args.events:
+        events, tables["events_rejected.csv"] = _read_events(args)
+        strikes, tables["events_left_out.csv"] = _strike_events(events)
+    out = Path(args.out)
+    # Written to a temporary folder first, so a failed run leaves --out as it was.
+    with tempfile.TemporaryDirectory(prefix="borderstrikes-report-") as temporary:
+        result = write_report(
+            temporary,
+            strikes=strikes,
+            basemap=args.basemap,
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        for path in result.files.values():
+            shutil.move(path, out / path.name)
+            print(out / path.name)
+    for name, table in tables.items():  # the --events rows not in the report, with reasons
+        (out / name).unlink(missing_ok=True)
+        if len(table):
+            table.to_csv(out / name)
+            print(out / name)
     return 0
+
+
+_MAX_DPI = 600  # a 9 x 9.5 inch map at 600 dpi is already 31 million pixels
+
+
+def _dpi(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= _MAX_DPI:
+        msg = f"must be an integer from 1 to {_MAX_DPI} (got {text!r})"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
@@ -224,6 +337,16 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     output_help = "output file (.csv, or .geojson/.gpkg); default: print a table"
 
+    def add_events(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--events",
+            metavar="FILE",
+            help="an ACLED, UCDP GED or GDELT event file to use instead of strike reports",
+        )
+        command.add_argument(
+            "--format", choices=sorted(_READERS), help="the dataset the --events file comes from"
+        )
+
     summary = commands.add_parser(
         "summary", help="count the packaged strike reports per province, date and place"
     )
@@ -238,6 +361,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         "report", help="write map, tables and a self-contained report.html to a folder"
     )
     report.add_argument("--strikes", help=strikes_help)
+    add_events(report)
     report.add_argument("--out", default="borderstrikes-report", help="output folder")
     report.add_argument(
         "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF path"
@@ -250,6 +374,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     distances.add_argument("strikes", nargs="?", help=strikes_help)
     distances.add_argument("-o", "--output", help=output_help)
     distances.add_argument("--unit", default="km", choices=["m", "km", "nmi"])
+    add_events(distances)
     handlers["distances"] = _distances
 
     clusters = commands.add_parser("clusters", help="space(-time) clusters of the reports")
@@ -258,6 +383,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     clusters.add_argument("--min-samples", type=int, default=None)
     clusters.add_argument("--time-eps-hours", type=float, default=None)
     clusters.add_argument("-o", "--output", help="output .geojson; default: print a table")
+    add_events(clusters)
     handlers["clusters"] = _clusters
 
     areas = commands.add_parser(
@@ -293,7 +419,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF"
     )
     map_.add_argument("--color-by", default="evidence", help="evidence, date, weapon or cluster")
-    map_.add_argument("--dpi", type=int, default=150)
+    map_.add_argument(
+        "--dpi", type=_dpi, default=150, help=f"resolution, 1 to {_MAX_DPI} (default 150)"
+    )
     handlers["map"] = _map
     return parser, handlers
 
@@ -328,6 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if getattr(args, "events", None) is not None:
+        if args.format is None:
+            parser.error(f"{args.command}: --events needs --format (acled, ucdp or gdelt)")
+        if args.strikes is not None:
+            parser.error(f"{args.command}: give either strike reports or --events, not both")
     try:
         with pd.option_context("display.width", 120, "display.max_rows", 200):
             return handlers[args.command](args)

@@ -464,6 +464,7 @@ class _Dbscan:
         # 4. border sites join the cluster of their nearest core neighbour
         if border_site:
             label[np.concatenate(border_site)] = label[np.concatenate(border_core)]
+        self.core = core  # kept for the tiled DBSCAN of borderstrikes.distributed
         return label
 
     # -- light sites -------------------------------------------------------
@@ -727,6 +728,13 @@ def cluster_strikes(
     >>> sorted(set(strikes.loc[labels == labels[strikes["place"] == "Jermuk"].iloc[0], "place"]))
     ['Jermuk', 'Kechut Reservoir']
     """
+    from borderstrikes import distributed as lazy  # dask is imported only for a dask input
+
+    if lazy.is_dask(strikes):
+        return lazy.cluster_strikes_partitioned(
+            strikes, eps_km=eps_km, min_samples=min_samples, time_eps_hours=time_eps_hours,
+            weight=weight, time_column=time_column, exclude_evidence=exclude_evidence,
+        )  # fmt: skip
     eps_km, min_samples, time_eps_hours = _check_params(eps_km, min_samples, time_eps_hours)
     as_geoseries(strikes, "strikes")
     lon, lat = point_lonlat(strikes, "strikes")
@@ -878,26 +886,30 @@ def _site_k_distance_m(sites: _Sites, k: int) -> np.ndarray:
     todo = np.flatnonzero(need > 0)
     m = min(k + 1, n)
     while len(todo):
-        chord, idx = tree.query(sites.xyz[todo], k=m)
-        chord = np.asarray(chord).reshape(len(todo), m)
-        idx = np.asarray(idx).reshape(len(todo), m)
-        src = np.repeat(todo, m)
-        dist = _geodesic_m(
-            sites.lon[src], sites.lat[src], sites.lon[idx.ravel()], sites.lat[idx.ravel()]
-        ).reshape(len(todo), m)
-        count = np.where(idx == todo[:, None], 0, sites.rows[idx])
-        order = np.argsort(dist, axis=1, kind="stable")
-        dist = np.take_along_axis(dist, order, axis=1)
-        cum = np.cumsum(np.take_along_axis(count, order, axis=1), axis=1)
-        reached = cum >= need[todo][:, None]
-        found = reached.any(axis=1)
-        kth = dist[np.arange(len(todo)), reached.argmax(axis=1)]
-        # unqueried sites are at least as far as the largest queried chord
-        settled = found & ((kth <= chord[:, -1]) | (m == n))
-        result[todo[settled]] = kth[settled]
+        left = []
+        step = max(1, _PAIR_BUDGET // 4 // m)  # sites per query: bounded memory for any k
+        for block in np.split(todo, np.arange(step, len(todo), step)):
+            chord, idx = tree.query(sites.xyz[block], k=m)
+            chord = np.asarray(chord).reshape(len(block), m)
+            idx = np.asarray(idx).reshape(len(block), m)
+            src = np.repeat(block, m)
+            dist = _geodesic_m(
+                sites.lon[src], sites.lat[src], sites.lon[idx.ravel()], sites.lat[idx.ravel()]
+            ).reshape(len(block), m)
+            count = np.where(idx == block[:, None], 0, sites.rows[idx])
+            order = np.argsort(dist, axis=1, kind="stable")
+            dist = np.take_along_axis(dist, order, axis=1)
+            cum = np.cumsum(np.take_along_axis(count, order, axis=1), axis=1)
+            reached = cum >= need[block][:, None]
+            found = reached.any(axis=1)
+            kth = dist[np.arange(len(block)), reached.argmax(axis=1)]
+            # unqueried sites are at least as far as the largest queried chord
+            settled = found & ((kth <= chord[:, -1]) | (m == n))
+            result[block[settled]] = kth[settled]
+            left.append(block[~settled])
         if m == n:
             break
-        todo = todo[~settled]
+        todo = np.concatenate(left)
         m = min(2 * m, n)
     return result
 
@@ -1118,8 +1130,12 @@ def describe_clusters(
 
     records = []
     ids = np.unique(labels[clustered])
-    for label in ids.tolist():
-        rows = labels == label
+    # positions of each cluster's rows, in row order (one sort: linear in clusters x rows)
+    order = np.argsort(labels, kind="stable")
+    starts = np.searchsorted(labels[order], ids, side="left")
+    ends = np.searchsorted(labels[order], ids, side="right")
+    for label, start, end in zip(ids.tolist(), starts, ends, strict=True):
+        rows = order[start:end]
         lon_c, lat_c = _normalise_lon(lon[rows]), lat[rows]
         lon0, lat0 = _geodesic_centre(lon_c, lat_c)
         x, y, dist = _aeqd_xy(lon0, lat0, lon_c, lat_c)
@@ -1136,7 +1152,7 @@ def describe_clusters(
         angle = math.degrees(math.atan2(eigvec[0, 1], eigvec[1, 1])) % 180.0
         if major - minor <= 1e-9 * max(major, 1.0):
             angle = math.nan
-        sub = frame.loc[rows]
+        sub = frame.iloc[rows]
         if "place" in sub:
             places = sorted(str(p) for p in sub["place"].dropna().unique())
             n_places = len(places)
@@ -1147,11 +1163,11 @@ def describe_clusters(
         records.append(
             {
                 "name": _name_of(sub, label),
-                "n_reports": int(rows.sum()),
+                "n_reports": len(rows),
                 "n_places": n_places,
                 "places": places,
-                "first_date": dates[rows].min(),
-                "last_date": dates[rows].max(),
+                "first_date": dates.iloc[rows].min(),
+                "last_date": dates.iloc[rows].max(),
                 "centre_lon": lon0,
                 "centre_lat": lat0,
                 "area_km2": area,

@@ -210,6 +210,7 @@ def _with_provenance(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
 
 @functools.cache
 def _read_vector(name: str) -> gpd.GeoDataFrame:
+    verify(name)
     path = get_path(name)
     try:
         frame = gpd.read_file(path, engine="pyogrio")
@@ -340,6 +341,16 @@ def load_lakes() -> gpd.GeoDataFrame:
 
 @functools.cache
 def _places() -> gpd.GeoDataFrame:
+    verify("geonames_places")
+    verify("places_supplement")
+    try:
+        return _parse_places()
+    except (ValueError, KeyError, TypeError, OverflowError) as exc:
+        msg = f"cannot read the gazetteer files: {exc!r}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
+
+
+def _parse_places() -> gpd.GeoDataFrame:
     geonames = pd.read_csv(
         get_path("geonames_places"),
         dtype={"admin1_code": str, "alternatenames": str, "admin1_iso": str},
@@ -423,24 +434,42 @@ def load_place_aliases() -> pd.DataFrame:
 
 @functools.cache
 def _aliases() -> pd.DataFrame:
-    return pd.read_csv(get_path("places_aliases"), dtype=str, keep_default_na=False)
+    verify("places_aliases")
+    try:
+        aliases = pd.read_csv(get_path("places_aliases"), dtype=str, keep_default_na=False)
+        return aliases[["alias", "place_id", "kind", "reason", "source"]]
+    except (ValueError, KeyError) as exc:
+        msg = f"cannot read the place alias table: {exc!r}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
 
 
 @functools.cache
 def _strikes() -> gpd.GeoDataFrame:
+    verify("strikes")
     path = get_path("strikes")
     try:
         with open(path, encoding="utf-8") as f:
             collection = json.load(f)
         features = collection["features"]
-    except (OSError, ValueError, KeyError) as exc:
-        msg = f"cannot read the strike reports from {path}: {exc}. Reinstall borderstrikes."
+        table = pd.DataFrame([feature["properties"] for feature in features])
+        geometry = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
+        for column in ("date", "source_date"):
+            table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
+        table["geonameid"] = table["geonameid"].astype("Int64")
+        for column in ("place_variants", "weapons"):
+            if not table[column].map(lambda v: isinstance(v, list)).all():
+                msg = f"{column} must hold a list on every feature"
+                raise TypeError(msg)
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        shapely.errors.GEOSException,
+    ) as exc:
+        msg = f"cannot read the strike reports from {path}: {exc!r}. Reinstall borderstrikes."
         raise DataFileError(msg) from exc
-    table = pd.DataFrame([feature["properties"] for feature in features])
-    geometry = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
-    for column in ("date", "source_date"):
-        table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
-    table["geonameid"] = table["geonameid"].astype("Int64")
     return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
 
 

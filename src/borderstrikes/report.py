@@ -231,13 +231,13 @@ def write_report(
     from borderstrikes.clustering import DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES
     from borderstrikes.strikes import validate_strikes
 
+    packaged = strikes is None
+    strikes = datasets.load_strikes() if packaged else validate_strikes(strikes)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     steps = _Steps(progress or _quiet)
     eps_km = DEFAULT_EPS_KM if eps_km is None else eps_km
     min_samples = DEFAULT_MIN_SAMPLES if min_samples is None else min_samples
-    packaged = strikes is None
-    strikes = datasets.load_strikes() if packaged else validate_strikes(strikes)
     result = ReportResult(out_dir=out)
 
     distances = steps.run("distances to the border", lambda: _distances(strikes))

@@ -8,6 +8,7 @@ and says which rows break it and how to fix them.
 
 from __future__ import annotations
 
+import json
 from types import MappingProxyType
 from typing import Any
 
@@ -18,8 +19,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 from borderstrikes import datasets
-from borderstrikes._validate import require_crs
-from borderstrikes.errors import DataFileError, StrikesValidationError
+from borderstrikes._validate import convert_to_wgs84, require_crs
+from borderstrikes.errors import CRSError, DataFileError, StrikesValidationError
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -27,6 +28,8 @@ __all__ = [
     "NOT_STRIKE_EVIDENCE",
     "PRECISION_RADIUS_M",
     "REQUIRED_COLUMNS",
+    "decode_columns",
+    "encode_columns",
     "read_strikes",
     "validate_strikes",
 ]
@@ -95,6 +98,19 @@ def _check_columns(strikes: gpd.GeoDataFrame) -> None:
         )
 
 
+def _check_scalars(strikes: gpd.GeoDataFrame) -> None:
+    for column in REQUIRED_COLUMNS:
+        nested = strikes[column].map(
+            lambda v: isinstance(v, list | tuple | set | dict | np.ndarray)
+        )
+        if nested.any():
+            _fail(
+                f"{column} must hold one value per report, not a list; "
+                f"{_labels(strikes, nested, by_index=True)} (index labels) hold lists. "
+                "See data/STRIKES_SCHEMA.md."
+            )
+
+
 def _check_ids(strikes: gpd.GeoDataFrame) -> None:
     ids = strikes["report_id"]
     blank = ids.isna() | (ids.astype(str).str.strip() == "")
@@ -137,10 +153,25 @@ def _check_radius(strikes: gpd.GeoDataFrame) -> None:
         )
 
 
+def _check_dates(strikes: gpd.GeoDataFrame) -> None:
+    dates = pd.to_datetime(strikes["date"], errors="coerce", format="ISO8601", utc=True)
+    bad = dates.isna()
+    if bad.any():
+        _fail(
+            f"date must be a date written YYYY-MM-DD (or a datetime); {_labels(strikes, bad)} "
+            f"have {sorted({str(v) for v in strikes.loc[bad, 'date']})[:_SHOW]!r}."
+        )
+    # a day of slack: a report's local date can be a day ahead of UTC
+    future = dates > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)
+    if future.any():
+        _fail(
+            f"date must not lie in the future; {_labels(strikes, future)} are dated after today. "
+            "Check the year and the order of day and month."
+        )
+
+
 def _check_points(strikes: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    geoms = strikes.geometry
-    if not geoms.crs.equals("EPSG:4326"):
-        geoms = geoms.to_crs("EPSG:4326")
+    geoms = convert_to_wgs84(strikes.geometry, "strikes")
     values = np.asarray(geoms.values)
     missing = shapely.is_missing(values) | shapely.is_empty(values)
     if missing.any():
@@ -228,12 +259,14 @@ def _check_admin1(strikes: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -
 def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Check a table of strike reports against the documented schema.
 
-    Checks, in this order: required columns; a CRS; ``report_id`` present
-    and unique; ``evidence`` and ``location_precision`` among the allowed
-    values; ``location_radius_m`` at least the precision's default; every
-    row has a Point; no latitude/longitude swap; points inside Armenia's
-    bounding box; each point inside its ``admin1_iso`` marz or within
-    ``location_radius_m`` of it (geodesic distance).
+    Checks, in this order: required columns; a CRS; one value (not a list)
+    per cell of the required columns; ``report_id`` present and unique;
+    ``evidence`` and ``location_precision`` among the allowed values;
+    ``location_radius_m`` at least the precision's default; ``date`` a
+    real date, not in the future; every row has a Point; no
+    latitude/longitude swap; points inside Armenia's bounding box; each
+    point inside its ``admin1_iso`` marz or within ``location_radius_m`` of
+    it (geodesic distance).
 
     Parameters
     ----------
@@ -291,18 +324,21 @@ def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         raise TypeError(msg)
     _check_columns(strikes)
     require_crs(strikes, "strikes")
+    _check_scalars(strikes)
     _check_ids(strikes)
     _check_choices(strikes)
     _check_radius(strikes)
+    _check_dates(strikes)
     lon, lat = _check_points(strikes)
     _check_admin1(strikes, lon, lat)
     return strikes
 
 
 _LONLAT_COLUMNS = (("lon", "lat"), ("longitude", "latitude"), ("x", "y"))
+_COORDINATE_NAMES = frozenset({name for pair in _LONLAT_COLUMNS for name in pair} | {"geometry"})
 
 
-def read_strikes(path: Any, *, crs: Any = None) -> gpd.GeoDataFrame:
+def read_strikes(path: Any, *, crs: Any = None, text: bool = False) -> gpd.GeoDataFrame:
     r"""Read strike reports (or any point events) from a vector file or a CSV.
 
     Vector formats GDAL reads (GeoJSON, GeoPackage, Shapefile, …) keep their
@@ -317,6 +353,11 @@ def read_strikes(path: Any, *, crs: Any = None) -> gpd.GeoDataFrame:
     crs : optional
         CRS of a CSV's coordinates (default EPSG:4326). For vector files the
         file's own CRS is used; a file without one raises.
+    text : bool, default False
+        Keep text as written: no guessing of numbers or dates in text (a CSV
+        is read as text throughout, an empty field being missing; GeoJSON
+        keeps date-like strings). For reading back a file written from
+        :func:`encode_columns`, before :func:`decode_columns`.
 
     Returns
     -------
@@ -347,29 +388,52 @@ def read_strikes(path: Any, *, crs: Any = None) -> gpd.GeoDataFrame:
         msg = f"no such file: {path}. Give the path of a GeoJSON, GeoPackage or CSV file."
         raise DataFileError(msg)
     if path.suffix.lower() in {".csv", ".txt"}:
-        return _read_csv_points(path, crs)
+        return _read_csv_points(path, crs, text)
+    geojson = text and path.suffix.lower() in {".geojson", ".json"}
     try:
-        frame = gpd.read_file(path, engine="pyogrio")
+        frame = gpd.read_file(
+            path, engine="pyogrio", **({"DATE_AS_STRING": "YES"} if geojson else {})
+        )
     except Exception as exc:  # pyogrio raises several types for a bad file
         msg = f"cannot read {path} as a vector file: {exc}"
         raise DataFileError(msg) from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        msg = f"{path.name} has no geometry column; give a layer of points."
+        raise DataFileError(msg)
     require_crs(frame, f"the data in {path.name}")
     return frame
 
 
-def _read_csv_points(path: Any, crs: Any) -> gpd.GeoDataFrame:
+def _read_csv_points(path: Any, crs: Any, text: bool = False) -> gpd.GeoDataFrame:
+    as_text = {"dtype": str, "keep_default_na": False, "na_values": [""]} if text else {}
     try:
-        table = pd.read_csv(path)
+        table = pd.read_csv(path, **as_text)
     except (ValueError, UnicodeDecodeError) as exc:
         msg = f"cannot parse {path} as CSV: {exc}"
         raise DataFileError(msg) from exc
-    lower = {c.lower(): c for c in table.columns}
+    lower = {str(c).lower(): c for c in table.columns}
+    clashes = sorted(
+        str(c)
+        for c in table.columns
+        if str(c).lower() in _COORDINATE_NAMES and lower[str(c).lower()] != c
+    )
+    if clashes:
+        msg = (
+            f"{path.name} has several columns that differ only in case ({clashes!r} and "
+            "others); the coordinate columns are ambiguous. Rename or drop the extra ones."
+        )
+        raise DataFileError(msg)
     crs = "EPSG:4326" if crs is None else crs
+    try:
+        crs = CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj raises its CRSError (a RuntimeError) or TypeError
+        msg = f"crs must be a CRS pyproj understands, such as 'EPSG:4326' (got {crs!r}): {exc}"
+        raise CRSError(msg) from exc
     for x_name, y_name in _LONLAT_COLUMNS:
         if x_name in lower and y_name in lower:
             x = pd.to_numeric(table[lower[x_name]], errors="coerce")
             y = pd.to_numeric(table[lower[y_name]], errors="coerce")
-            bad = x.isna() | y.isna()
+            bad = ~(np.isfinite(x.to_numpy(dtype=float)) & np.isfinite(y.to_numpy(dtype=float)))
             if bad.any():
                 rows = [int(i) + 2 for i in np.flatnonzero(bad)[:_SHOW]]
                 msg = (
@@ -379,8 +443,17 @@ def _read_csv_points(path: Any, crs: Any) -> gpd.GeoDataFrame:
                 raise DataFileError(msg)
             return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x, y), crs=crs)
     if "geometry" in lower:
+        text = table[lower["geometry"]]
+        blank = text.isna() | (text.astype(str).str.strip() == "")
+        if blank.any():
+            rows = [int(i) + 2 for i in np.flatnonzero(blank)[:_SHOW]]
+            msg = (
+                f"{path.name}: missing WKT geometry on lines {rows} ({int(blank.sum())} rows); "
+                "fix or remove them (write POINT EMPTY for a report without a point)."
+            )
+            raise DataFileError(msg)
         try:
-            geometry = gpd.GeoSeries.from_wkt(table[lower["geometry"]], crs=crs)
+            geometry = gpd.GeoSeries.from_wkt(text, crs=crs)
         except Exception as exc:  # shapely raises GEOSException for bad WKT
             msg = f"{path.name}: the geometry column is not valid WKT: {exc}"
             raise DataFileError(msg) from exc
@@ -390,3 +463,110 @@ def _read_csv_points(path: Any, crs: Any) -> gpd.GeoDataFrame:
         f"WKT geometry column (got {list(table.columns)!r})."
     )
     raise DataFileError(msg)
+
+
+def encode_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make a table writable to GeoJSON, GeoPackage or CSV without losing values.
+
+    Those formats have no list field, and GDAL reads a date back in a
+    different resolution, so a copy is returned with every list (such as
+    ``place_variants`` and ``weapons`` of the strike reports) as a JSON array
+    string and every datetime column as ISO 8601 text. Other columns and the
+    geometry are unchanged. :func:`decode_columns` reverses it.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        E.g. :func:`borderstrikes.load_strikes` or the events of a reader.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Notes
+    -----
+    Write the result with ``GeoDataFrame.to_file`` (GeoJSON, GeoPackage) or
+    as a CSV whose ``geometry`` column is WKT at full precision
+    (``GeoSeries.to_wkt(rounding_precision=-1)``; the default keeps 6
+    decimals). Read it back with ``read_strikes(path, text=True)`` and
+    :func:`decode_columns`: every row, value, dtype and coordinate returns
+    (``tests/test_roundtrip.py``). CSV has no missing value distinct from an
+    empty text, so an empty text comes back missing; the packaged reports
+    hold none.
+
+    Examples
+    --------
+    >>> strikes = datasets.load_strikes()
+    >>> encode_columns(strikes).loc[0, "place_variants"]
+    '["Agbradzor", "Akhpradzor", "Ախպրաձոր"]'
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column == out.geometry.name:
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.map(lambda v: None if pd.isna(v) else v.isoformat())
+        elif values.map(lambda v: isinstance(v, list | tuple)).any():
+            out[column] = values.map(
+                lambda v: (
+                    json.dumps(list(v), ensure_ascii=False) if isinstance(v, list | tuple) else v
+                )
+            )
+    return out
+
+
+def _as_list(value: Any) -> Any:
+    """Turn a JSON array string, or the array GDAL makes of it in GeoJSON, into a list."""
+    if isinstance(value, str):
+        return json.loads(value)
+    if isinstance(value, np.ndarray | tuple):
+        return np.asarray(value).tolist()
+    return value
+
+
+def decode_columns(
+    frame: gpd.GeoDataFrame, dtypes: Any = None, *, lists: Any = ("place_variants", "weapons")
+) -> gpd.GeoDataFrame:
+    """Reverse :func:`encode_columns` on a table read back from a file.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        As :func:`read_strikes` returns it.
+    dtypes : mapping of column to dtype, optional
+        The dtypes to restore, e.g. ``original.dtypes``; default those of
+        :func:`borderstrikes.load_strikes`. Columns not named keep theirs.
+    lists : sequence of str, default ("place_variants", "weapons")
+        Columns holding JSON arrays to turn back into lists.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with the columns in ``dtypes`` order where they exist, then the geometry.
+
+    Examples
+    --------
+    >>> strikes = datasets.load_strikes()
+    >>> back = decode_columns(encode_columns(strikes))
+    >>> back.loc[0, "place_variants"], back["date"].dtype
+    (['Agbradzor', 'Akhpradzor', 'Ախպրաձոր'], dtype('<M8[us]'))
+    """
+    if dtypes is None:
+        dtypes = datasets.load_strikes().dtypes
+    out = frame.copy()
+    for column in lists:
+        if column in out:
+            out[column] = out[column].map(_as_list)
+    for column, dtype in dict(dtypes).items():
+        if column not in out or column == out.geometry.name or column in lists:
+            continue
+        values = out[column]
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            values = pd.to_datetime(values, format="ISO8601")
+        elif str(dtype) in {"Int64", "Int32"}:
+            values = pd.to_numeric(values)
+        out[column] = values.astype(dtype)
+    order = [c for c in dict(dtypes) if c in out and c != out.geometry.name]
+    rest = [c for c in out.columns if c not in order and c != out.geometry.name]
+    return out[[*order, *rest, out.geometry.name]]

@@ -61,6 +61,8 @@ __all__ = [
 
 
 #: ACLED ``geo_precision`` code -> ``location_precision`` (see the module docstring).
+_MAX_SAMPLES = 500_000  # Monte Carlo points measured at once by distance_interval
+
 PRECISION_FROM_ACLED = MappingProxyType({1: "settlement", 2: "area", 3: "region"})
 
 #: UCDP GED ``where_prec`` code -> ``location_precision`` (None: not locatable).
@@ -218,6 +220,11 @@ def distance_interval(
     >>> float(row["p_inside"])
     1.0
     """
+    from borderstrikes import distributed as lazy  # dask is imported only for a dask input
+
+    if lazy.is_dask(strikes):
+        return lazy.distance_interval(strikes, n=n, seed=seed, border=border, reference=reference)
+
     from borderstrikes.border import distance_to_border
 
     n = _check_n(n, "n")
@@ -225,15 +232,28 @@ def distance_interval(
     lon, lat = point_lonlat(strikes, "strikes")
     ok = ~np.isnan(lon)
     rng = np.random.default_rng(seed)
-    slon, slat = _samples(lon[ok], lat[ok], radius.to_numpy()[ok], n, rng)
-    all_lon = np.concatenate([lon[ok], slon.ravel()])
-    all_lat = np.concatenate([lat[ok], slat.ravel()])
-    points = gpd.GeoSeries(gpd.points_from_xy(all_lon, all_lat), crs=WGS84)
-    found = distance_to_border(points, border, signed=True, reference=reference)
-    signed = found["signed_distance_km"].to_numpy(dtype=float)
     rows = int(ok.sum())
-    sampled = signed[rows:].reshape(rows, n)
-    inside = (found["side"].to_numpy(dtype=object)[rows:] == reference).reshape(rows, n)
+
+    def signed_km(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84)
+        found = distance_to_border(points, border, signed=True, reference=reference)
+        side = found["side"].to_numpy(dtype=object) == reference
+        return found["signed_distance_km"].to_numpy(dtype=float), side
+
+    signed, _ = signed_km(lon[ok], lat[ok])
+    # Samples go in blocks of rows, so that memory stays bounded for any number of rows.
+    percentiles = np.full((rows, 3), np.nan)
+    p_inside = np.full(rows, np.nan)
+    step = max(1, _MAX_SAMPLES // n)
+    for start in range(0, rows, step):
+        block = slice(start, min(start + step, rows))
+        slon, slat = _samples(lon[ok][block], lat[ok][block], radius.to_numpy()[ok][block], n, rng)
+        sampled, inside = signed_km(slon.ravel(), slat.ravel())
+        sampled = sampled.reshape(-1, n)
+        with warnings.catch_warnings():  # a row whose samples all lack a side stays NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            percentiles[block] = np.nanpercentile(sampled, [5, 50, 95], axis=1).T
+        p_inside[block] = inside.reshape(-1, n).mean(axis=1)
     out = pd.DataFrame(
         np.nan,
         index=as_geoseries(strikes, "strikes").index,
@@ -246,14 +266,11 @@ def distance_interval(
         ],
     )
     if rows:
-        out.loc[ok, "distance_km"] = signed[:rows]
-        with warnings.catch_warnings():  # a row whose samples all lack a side stays NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            p5, p50, p95 = np.nanpercentile(sampled, [5, 50, 95], axis=1)
-        out.loc[ok, "distance_p5_km"] = p5
-        out.loc[ok, "distance_p50_km"] = p50
-        out.loc[ok, "distance_p95_km"] = p95
-        out.loc[ok, "p_inside"] = inside.mean(axis=1)
+        out.loc[ok, "distance_km"] = signed
+        out.loc[ok, "distance_p5_km"] = percentiles[:, 0]
+        out.loc[ok, "distance_p50_km"] = percentiles[:, 1]
+        out.loc[ok, "distance_p95_km"] = percentiles[:, 2]
+        out.loc[ok, "p_inside"] = p_inside
     out.insert(0, "location_radius_m", radius.to_numpy())
     return out
 
