@@ -116,7 +116,8 @@ def test_precision_cross_walk_tables():
     known = set(LOCATION_PRECISIONS) | {None}
     assert set(PRECISION_FROM_ACLED.values()) <= known
     assert set(PRECISION_FROM_UCDP.values()) <= known
-    assert PRECISION_FROM_UCDP[1] == "exact"
+    # GED codes a village-level event to the village's coordinates: settlement, not 100 m.
+    assert PRECISION_FROM_UCDP[1] == "settlement"
     assert PRECISION_FROM_UCDP[6] is None
 
 

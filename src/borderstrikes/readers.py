@@ -974,7 +974,7 @@ def read_ucdp_ged(
     >>> int(row["fatalities_low"]), int(row["fatalities_best"]), int(row["fatalities_high"])
     (2, 3, 5)
     >>> row["location_precision"], row["country_iso3"], len(rejects)
-    ('exact', 'ARM', 0)
+    ('settlement', 'ARM', 0)
     """
     _check_errors(errors)
     path = _check_path(path, "UCDP GED CSV")

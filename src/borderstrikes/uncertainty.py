@@ -21,7 +21,7 @@ ACLED 1 the named town is known; coded to its coordinates            settlement
 ACLED 2 "near" a town or part of a region; coded to the town         area
 ACLED 3 only a larger region; coded to a natural feature or          region
         the provincial capital
-UCDP 1  exact location                                               exact
+UCDP 1  exact location: in practice a village or town's coordinates settlement
 UCDP 2  limited area around a location                               area
 UCDP 3  second-order administrative unit (its centroid)              region
 UCDP 4  first-order administrative unit (its centroid)               region
@@ -67,7 +67,7 @@ PRECISION_FROM_ACLED = MappingProxyType({1: "settlement", 2: "area", 3: "region"
 
 #: UCDP GED ``where_prec`` code -> ``location_precision`` (None: not locatable).
 PRECISION_FROM_UCDP = MappingProxyType(
-    {1: "exact", 2: "area", 3: "region", 4: "region", 5: "region", 6: None, 7: None}
+    {1: "settlement", 2: "area", 3: "region", 4: "region", 5: "region", 6: None, 7: None}
 )
 
 
