@@ -437,7 +437,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on a usage error, 1 on bad input data.
+        0 on success, 1 on bad input data, 2 when no command is given.
+        Other usage errors (unknown option, bad value) exit through
+        argparse's ``SystemExit(2)``, as ``--version`` exits with
+        ``SystemExit(0)``.
 
     Examples
     --------
