@@ -512,7 +512,7 @@ def test_select_strike_reports_reasons():
     events, _ = read_acled(DATA / "acled_am_az_2023.csv")
     _strikes, left_out = select_strike_reports(events)
     assert left_out.set_index("report_id")["reason"].to_dict() == {
-        "ACLED:AZE3001": "admin1_iso AZ-KAL is not an Armenian marz",
+        "ACLED:AZE3001": "admin1_iso AZ-KAL is not a unit of ARM",
         "ACLED:ARM2007": "evidence is empty (the dataset codes no strike or fighting)",
         "ACLED:AZE3002": "evidence is empty (the dataset codes no strike or fighting)",
     }
@@ -572,3 +572,24 @@ def test_cli_events_usage_errors(tmp_path, capsys):
     assert main(["report", "--events", missing, "--format", "acled", "--out", str(out)]) == 1
     assert not out.exists()
     assert "missing the ACLED column" in capsys.readouterr().err
+
+
+def test_report_on_events_in_both_countries(tmp_path):
+    """Events in Azerbaijan are left out by default and reported with --countries ARM AZE."""
+    path = DATA / "acled_am_az_2023.csv"
+    events, _ = read_acled(path)
+    in_aze = events["admin1_iso"].fillna("").str.startswith("AZ-")
+    assert in_aze.any()
+    kept_default, _ = select_strike_reports(events)
+    kept_both, _ = select_strike_reports(events, countries=("ARM", "AZE"))
+    assert validate_strikes(kept_both, countries=("ARM", "AZE")) is kept_both
+    assert not kept_default["admin1_iso"].str.startswith("AZ-").any()
+    assert kept_both["admin1_iso"].str.startswith("AZ-").any()
+    assert len(kept_both) > len(kept_default)
+    out = tmp_path / "report"
+    argv = ["report", "--events", str(path), "--format", "acled", "--out", str(out)]
+    assert main([*argv, "--countries", "ARM", "AZE"]) == 0
+    distances = pd.read_csv(out / "distances.csv")
+    assert len(distances) == len(kept_both)
+    # Reports on the Azerbaijani side measure negative (ARM is the reference side).
+    assert (distances["signed_distance_km"] < 0).any()

@@ -261,3 +261,17 @@ def test_stand_in_point_is_outside_its_place_but_inside_tolerance(strikes):
     distance = _distance_to_unit_m(point.x, point.y, units["AM-SU"])
     assert distance < lake["location_radius_m"].iloc[0]
     assert np.isfinite(distance)
+
+
+def test_countries_widen_the_check_to_azerbaijan(strikes):
+    from borderstrikes.errors import UnknownCountryError
+
+    # A point inside Azerbaijan's Kalbajar district.
+    moved = strikes.iloc[:2].copy()
+    moved.loc[moved.index[0], "geometry"] = shapely.Point(46.04, 40.10)
+    moved.loc[moved.index[0], "admin1_iso"] = "AZ-KAL"
+    with pytest.raises(StrikesValidationError, match="admin1_iso must be the ISO 3166-2 code"):
+        validate_strikes(moved)
+    assert validate_strikes(moved, countries=("ARM", "AZE")) is moved
+    with pytest.raises(UnknownCountryError, match="countries must be ISO3 codes"):
+        validate_strikes(moved, countries=("ARX",))

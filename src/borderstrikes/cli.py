@@ -55,12 +55,12 @@ def _read_events(args: argparse.Namespace) -> tuple[Any, pd.DataFrame]:
     return events, rejects
 
 
-def _strike_events(events: Any) -> tuple[Any, pd.DataFrame]:
+def _strike_events(events: Any, countries: Sequence[str] = ("ARM",)) -> tuple[Any, pd.DataFrame]:
     """Keep the events usable as strike reports on Armenia; say which are left out and why."""
     from borderstrikes.errors import DataFileError
     from borderstrikes.readers import select_strike_reports
 
-    strikes, left_out = select_strike_reports(events)
+    strikes, left_out = select_strike_reports(events, countries=countries)
     print(
         f"{len(strikes)} event(s) used as strike reports; {len(left_out)} left out",
         file=sys.stderr,
@@ -280,7 +280,7 @@ def _report(args: argparse.Namespace) -> int:
     tables = {}
     if args.events:
         events, tables["events_rejected.csv"] = _read_events(args)
-        strikes, tables["events_left_out.csv"] = _strike_events(events)
+        strikes, tables["events_left_out.csv"] = _strike_events(events, args.countries)
     out = Path(args.out)
     # Written to a temporary folder first, so a failed run leaves --out as it was.
     with tempfile.TemporaryDirectory(prefix="borderstrikes-report-") as temporary:
@@ -288,6 +288,7 @@ def _report(args: argparse.Namespace) -> int:
             temporary,
             strikes=strikes,
             basemap=args.basemap,
+            countries=args.countries,
             progress=lambda message: print(message, file=sys.stderr),
         )
         out.mkdir(parents=True, exist_ok=True)
@@ -363,6 +364,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     report.add_argument("--strikes", help=strikes_help)
     add_events(report)
     report.add_argument("--out", default="borderstrikes-report", help="output folder")
+    report.add_argument(
+        "--countries",
+        nargs="+",
+        default=["ARM"],
+        metavar="ISO3",
+        help="countries the reports may lie in (default ARM; e.g. --countries ARM AZE)",
+    )
     report.add_argument(
         "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF path"
     )

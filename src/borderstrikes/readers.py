@@ -26,7 +26,7 @@ import lzma
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
@@ -1353,15 +1353,23 @@ def read_gdelt_events(
 # ---------------------------------------------------------------------------- strike reports
 
 
-def select_strike_reports(events: gpd.GeoDataFrame) -> StrikeSelection:
-    """Split read events into those usable as strike reports on Armenia and the rest.
+# ISO 3166 alpha-3 -> alpha-2 of the countries with shipped admin-1 units (ISO 3166-2 prefixes).
+_ISO2_OF = MappingProxyType({"ARM": "AM", "AZE": "AZ"})
+
+
+def select_strike_reports(
+    events: gpd.GeoDataFrame, *, countries: Sequence[str] = ("ARM",)
+) -> StrikeSelection:
+    """Split read events into those usable as strike reports in ``countries`` and the rest.
 
     :func:`borderstrikes.validate_strikes` (and so
     :func:`borderstrikes.report.write_report`) accepts only reports of
     strikes located in an Armenian marz. An event is kept if it has an
     ``evidence`` (its event class is a strike or fighting, see
     :data:`EVIDENCE_FROM_EVENT_CLASS`), a ``location_precision`` (not a
-    country centroid or open water) and an ``admin1_iso`` of Armenia.
+    country centroid or open water) and an ``admin1_iso`` of one of
+    ``countries`` (by default Armenia, as ``validate_strikes`` expects by
+    default).
 
     Parameters
     ----------
@@ -1369,6 +1377,9 @@ def select_strike_reports(events: gpd.GeoDataFrame) -> StrikeSelection:
         Events from :func:`read_acled`, :func:`read_ucdp_ged` or
         :func:`read_gdelt_events` (or several of them concatenated with
         ``ignore_index=True``).
+    countries : sequence of str, default ("ARM",)
+        ISO3 codes whose admin-1 units are accepted; pass the same to
+        ``validate_strikes`` / ``write_report``.
 
     Returns
     -------
@@ -1400,7 +1411,7 @@ def select_strike_reports(events: gpd.GeoDataFrame) -> StrikeSelection:
     ['ACLED:1']
     >>> left_out["reason"].tolist()
     ['evidence is empty (the dataset codes no strike or fighting)',
-     'admin1_iso AZ-KAL is not an Armenian marz']
+     'admin1_iso AZ-KAL is not a unit of ARM']
     """
     needed = ("report_id", "evidence", "location_precision", "admin1_iso")
     missing = [c for c in needed if c not in events.columns]
@@ -1414,7 +1425,9 @@ def select_strike_reports(events: gpd.GeoDataFrame) -> StrikeSelection:
     no_evidence = events["evidence"].isna().to_numpy()
     no_precision = events["location_precision"].isna().to_numpy()
     iso = events["admin1_iso"]
-    outside = ~iso.fillna("").astype(str).str.startswith("AM-").to_numpy()
+    countries = (countries,) if isinstance(countries, str) else tuple(countries)
+    prefixes = tuple(f"{_ISO2_OF.get(c, c)}-" for c in countries)
+    outside = ~iso.fillna("").astype(str).str.startswith(prefixes).to_numpy()
     for mask, reason in (
         (no_evidence, lambda i: "evidence is empty (the dataset codes no strike or fighting)"),
         (
@@ -1424,7 +1437,7 @@ def select_strike_reports(events: gpd.GeoDataFrame) -> StrikeSelection:
         (
             outside & ~no_evidence & ~no_precision,
             lambda i: (
-                f"admin1_iso {iso.iloc[i]} is not an Armenian marz"
+                f"admin1_iso {iso.iloc[i]} is not a unit of {'/'.join(countries)}"
                 if pd.notna(iso.iloc[i])
                 else "the point lies in no Armenian or Azerbaijani admin-1 unit"
             ),

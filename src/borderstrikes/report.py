@@ -186,6 +186,7 @@ def write_report(
     eps_km: float | None = None,
     min_samples: int | None = None,
     depths_km: Sequence[float] = (1, 2, 5, 10, 15, 20),
+    countries: Sequence[str] = ("ARM",),
     progress: Progress | None = None,
 ) -> ReportResult:
     """Analyse strike reports and write tables, maps and ``report.html`` to a folder.
@@ -208,6 +209,9 @@ def write_report(
         :data:`borderstrikes.clustering.DEFAULT_MIN_SAMPLES`.
     depths_km : sequence of float, default (1, 2, 5, 10, 15, 20)
         Depths of the buffer-zone scenarios.
+    countries : sequence of str, default ("ARM",)
+        Countries user reports may lie in, passed to
+        :func:`borderstrikes.validate_strikes` (e.g. ``("ARM", "AZE")``).
     progress : callable, optional
         Called with a message at the start and end of each step (e.g. ``print``).
 
@@ -232,7 +236,9 @@ def write_report(
     from borderstrikes.strikes import validate_strikes
 
     packaged = strikes is None
-    strikes = datasets.load_strikes() if packaged else validate_strikes(strikes)
+    strikes = (
+        datasets.load_strikes() if packaged else validate_strikes(strikes, countries=countries)
+    )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     steps = _Steps(progress or _quiet)

@@ -9,6 +9,8 @@ and says which rows break it and how to fix them.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -20,7 +22,12 @@ from pyproj import CRS, Transformer
 
 from borderstrikes import datasets
 from borderstrikes._validate import convert_to_wgs84, require_crs
-from borderstrikes.errors import CRSError, DataFileError, StrikesValidationError
+from borderstrikes.errors import (
+    CRSError,
+    DataFileError,
+    StrikesValidationError,
+    UnknownCountryError,
+)
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -170,7 +177,9 @@ def _check_dates(strikes: gpd.GeoDataFrame) -> None:
         )
 
 
-def _check_points(strikes: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _check_points(
+    strikes: gpd.GeoDataFrame, countries: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     geoms = convert_to_wgs84(strikes.geometry, "strikes")
     values = np.asarray(geoms.values)
     missing = shapely.is_missing(values) | shapely.is_empty(values)
@@ -187,24 +196,53 @@ def _check_points(strikes: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
             ".representative_point() for areas and lines."
         )
     lon, lat = shapely.get_x(values), shapely.get_y(values)
-    in_lon = (lon >= LON_RANGE[0]) & (lon <= LON_RANGE[1])
-    in_lat = (lat >= LAT_RANGE[0]) & (lat <= LAT_RANGE[1])
-    swapped = (lon >= 38.0) & (lon <= 42.0) & (lat >= 43.0) & (lat <= 47.0)
+    (lon0, lon1), (lat0, lat1) = _bounds(countries)
+    in_lon = (lon >= lon0) & (lon <= lon1)
+    in_lat = (lat >= lat0) & (lat <= lat1)
+    swapped = ~(in_lon & in_lat) & (lon >= lat0) & (lon <= lat1) & (lat >= lon0) & (lat <= lon1)
     if swapped.any():
         _fail(
             f"{_labels(strikes, swapped)} look like latitude and longitude swapped (x in "
-            "38-42, y in 43-47). Points take (longitude, latitude): rebuild them with "
-            "geopandas.points_from_xy(lon, lat), or swap existing ones with "
+            f"{lat0:g}-{lat1:g}, y in {lon0:g}-{lon1:g}). Points take (longitude, latitude): "
+            "rebuild them with geopandas.points_from_xy(lon, lat), or swap existing ones with "
             "shapely.ops.transform(lambda x, y: (y, x), point)."
         )
     outside = ~(in_lon & in_lat)
     if outside.any():
+        where = "/".join(countries)
         _fail(
-            f"points must lie in Armenia (longitude {LON_RANGE[0]}-{LON_RANGE[1]}, latitude "
-            f"{LAT_RANGE[0]}-{LAT_RANGE[1]} in EPSG:4326); {_labels(strikes, outside)} lie "
-            "outside. Check the coordinates and that the CRS is set correctly."
+            f"points must lie in {where} (longitude {lon0:g}-{lon1:g}, latitude "
+            f"{lat0:g}-{lat1:g} in EPSG:4326); {_labels(strikes, outside)} lie "
+            "outside. Check the coordinates and that the CRS is set correctly, or pass "
+            "countries=... for reports in other shipped countries."
         )
     return lon, lat
+
+
+def _check_countries(countries: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(countries, str):
+        countries = (countries,)
+    countries = tuple(countries)
+    shipped = set(datasets.load_boundaries(1)["iso3"])
+    unknown = [c for c in countries if c not in shipped]
+    if unknown or not countries:
+        msg = (
+            f"countries must be ISO3 codes among {sorted(shipped)!r} (the countries with "
+            f"shipped admin-1 units); got {list(countries)!r}."
+        )
+        raise UnknownCountryError(msg)
+    return countries
+
+
+def _bounds(countries: tuple[str, ...]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Bounding box (lon, lat ranges) of the shipped countries, rounded out to 0.5°."""
+    if countries == ("ARM",):
+        return LON_RANGE, LAT_RANGE
+    x0, y0, x1, y1 = datasets.load_boundaries(0, countries=list(countries)).total_bounds
+    return (
+        (math.floor(x0 * 2) / 2, math.ceil(x1 * 2) / 2),
+        (math.floor(y0 * 2) / 2, math.ceil(y1 * 2) / 2),
+    )
 
 
 def _distance_to_unit_m(lon: float, lat: float, unit: Any) -> float:
@@ -222,13 +260,20 @@ def _distance_to_unit_m(lon: float, lat: float, unit: Any) -> float:
     return float(shapely.distance(shapely.Point(0.0, 0.0), projected))
 
 
-def _check_admin1(strikes: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> None:
-    units = datasets.load_boundaries(1, countries=["ARM"])
-    unit_of = dict(zip(units["iso_3166_2"], units.geometry, strict=True))
+def _check_admin1(
+    strikes: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray, countries: tuple[str, ...]
+) -> None:
+    units = datasets.load_boundaries(1, countries=list(countries))
+    # Natural Earth repeats a few codes (a district and its town): a code covers all its units.
+    unit_of = {
+        code: shapely.union_all(np.asarray(group.geometry.values))
+        for code, group in units.groupby("iso_3166_2", sort=True)
+    }
     unknown = ~strikes["admin1_iso"].isin(list(unit_of))
     if unknown.any():
         _fail(
-            f"admin1_iso must be the ISO 3166-2 code of an Armenian marz {sorted(unit_of)!r}; "
+            f"admin1_iso must be the ISO 3166-2 code of a unit of {'/'.join(countries)} "
+            f"{sorted(unit_of)!r}; "
             f"{_labels(strikes, unknown)} have {sorted(set(strikes.loc[unknown, 'admin1_iso']))!r}."
         )
     radius = pd.to_numeric(strikes["location_radius_m"]).to_numpy(dtype=float)
@@ -256,7 +301,9 @@ def _check_admin1(strikes: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -
         )
 
 
-def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def validate_strikes(
+    strikes: gpd.GeoDataFrame, *, countries: Sequence[str] = ("ARM",)
+) -> gpd.GeoDataFrame:
     """Check a table of strike reports against the documented schema.
 
     Checks, in this order: required columns; a CRS; one value (not a list)
@@ -264,15 +311,19 @@ def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ``evidence`` and ``location_precision`` among the allowed values;
     ``location_radius_m`` at least the precision's default; ``date`` a
     real date, not in the future; every row has a Point; no
-    latitude/longitude swap; points inside Armenia's bounding box; each
-    point inside its ``admin1_iso`` marz or within ``location_radius_m`` of
-    it (geodesic distance).
+    latitude/longitude swap; points inside the bounding box of
+    ``countries``; each point inside its ``admin1_iso`` unit or within
+    ``location_radius_m`` of it (geodesic distance).
 
     Parameters
     ----------
     strikes : geopandas.GeoDataFrame
         Reports in the layout of :func:`borderstrikes.load_strikes`, in any
         CRS (coordinates are checked in EPSG:4326).
+    countries : sequence of str, default ("ARM",)
+        ISO3 codes of the countries the reports may lie in: their shipped
+        admin-1 units are the valid ``admin1_iso`` values. Pass
+        ``("ARM", "AZE")`` for events on both sides of the border.
 
     Returns
     -------
@@ -288,6 +339,8 @@ def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     borderstrikes.errors.StrikesValidationError
         At the first failed check, naming up to ten offending ``report_id``
         values and saying how to fix them.
+    borderstrikes.errors.UnknownCountryError
+        If a code in ``countries`` has no shipped admin-1 units.
 
     See Also
     --------
@@ -329,8 +382,9 @@ def validate_strikes(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     _check_choices(strikes)
     _check_radius(strikes)
     _check_dates(strikes)
-    lon, lat = _check_points(strikes)
-    _check_admin1(strikes, lon, lat)
+    countries = _check_countries(countries)
+    lon, lat = _check_points(strikes, countries)
+    _check_admin1(strikes, lon, lat, countries)
     return strikes
 
 
