@@ -990,6 +990,18 @@ def _legend(
         handles.append(Line2D([], [], linestyle="none"))
         labels.append(text)
 
+    def marker(shape: str, face: str, edge: str = "white", width: float = 0.5) -> Any:
+        return Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=shape,
+            markersize=5,
+            markerfacecolor=face,
+            markeredgecolor=edge,
+            markeredgewidth=width,
+        )
+
     title = f"{n_total} reports" + (
         f" ({n_total - n_mapped} without coordinates, not shown)" if n_total > n_mapped else ""
     )
@@ -997,18 +1009,7 @@ def _legend(
         header("Evidence")
         for key in evidence_present:
             style = EVIDENCE_STYLES.get(key, _OTHER_EVIDENCE)
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker=style["marker"],
-                    markersize=5,
-                    markerfacecolor=style["color"],
-                    markeredgecolor="white",
-                    markeredgewidth=0.5,
-                )
-            )
+            handles.append(marker(style["marker"], style["color"]))
             labels.append(style["label"] if key in EVIDENCE_STYLES else str(key))
     else:
         if len(evidence_present) > 1 or evidence_present[:1] != ["__none__"]:
@@ -1016,33 +1017,11 @@ def _legend(
             for key in evidence_present:
                 style = EVIDENCE_STYLES.get(key, _OTHER_EVIDENCE)
                 # Hollow: the shape carries the evidence, the fill is the colour key's.
-                handles.append(
-                    Line2D(
-                        [],
-                        [],
-                        linestyle="none",
-                        marker=style["marker"],
-                        markersize=5,
-                        markerfacecolor="none",
-                        markeredgecolor="#333333",
-                        markeredgewidth=0.8,
-                    )
-                )
+                handles.append(marker(style["marker"], "none", "#333333", 0.8))
                 labels.append(style["label"] if key in EVIDENCE_STYLES else str(key))
         header(f"{colour_title} (colour)")
         for name, colour in colour_map.items():
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    linestyle="none",
-                    marker="o",
-                    markersize=5,
-                    markerfacecolor=colour,
-                    markeredgecolor="white",
-                    markeredgewidth=0.5,
-                )
-            )
+            handles.append(marker("o", colour))
             labels.append(name)
     header("Map")
     for kind in border_kinds:
