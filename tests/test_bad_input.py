@@ -45,7 +45,8 @@ from borderstrikes.errors import (
     StrikesValidationError,
 )
 from borderstrikes.gazetteer import geocode
-from borderstrikes.strikes import read_strikes, validate_strikes
+from borderstrikes.io import read_strikes
+from borderstrikes.strikes import validate_strikes
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "bad_input.md"
@@ -578,7 +579,7 @@ def test_ids_are_unique():
 def test_k_distance_in_chunks_matches_one_query():
     pts = random_points(3_000, seed=1)
     whole = k_distance(pts, 50)
-    with mock.patch("borderstrikes.clustering._PAIR_BUDGET", 4 * 1_000):
+    with mock.patch("borderstrikes.clustering.core._PAIR_BUDGET", 4 * 1_000):
         chunked = k_distance(pts, 50)
     pd.testing.assert_series_equal(chunked, whole)
 

@@ -9,7 +9,6 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 import borderstrikes as bs
-from borderstrikes import clustering
 from borderstrikes.clustering import (
     DEFAULT_EPS_KM,
     DEFAULT_MIN_SAMPLES,
@@ -17,6 +16,7 @@ from borderstrikes.clustering import (
     describe_clusters,
     k_distance,
 )
+from borderstrikes.clustering import core as clustering
 from borderstrikes.errors import BorderstrikesWarning, CRSError, GeometryError
 
 GEOD = pyproj.Geod(ellps="WGS84")

@@ -18,7 +18,8 @@ from pyproj import Geod
 
 import borderstrikes as bs
 from borderstrikes import border as border_module
-from borderstrikes import distributed, uncertainty
+from borderstrikes import uncertainty
+from borderstrikes.dask import core as distributed
 from borderstrikes.errors import CRSError, UnknownCountryError
 
 N_EVENTS = int(float(os.environ.get("BORDERSTRIKES_DASK_TEST_N", "1e6")))

@@ -48,7 +48,8 @@ from borderstrikes.claims import (
     validate_claims,
 )
 from borderstrikes.errors import BorderstrikesError, DataFileError
-from borderstrikes.strikes import read_strikes, validate_strikes
+from borderstrikes.io import read_strikes
+from borderstrikes.strikes import validate_strikes
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _hypothesis_profiles import EXAMPLES, time_limit
@@ -59,7 +60,7 @@ FUZZ = settings(max_examples=EXAMPLES["fuzz"])
 SLOW = settings(max_examples=EXAMPLES["slow"])
 
 try:
-    from borderstrikes import readers
+    from borderstrikes.io import events as readers
 except ImportError:  # pragma: no cover - readers.py lands in a parallel change
     readers = None
 

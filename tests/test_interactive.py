@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 import borderstrikes
-from borderstrikes.interactive import LEAFLET_VERSION, explore_strikes, save_html
+from borderstrikes.viz.interactive import LEAFLET_VERSION, explore_strikes, save_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = bool(os.environ.get("CI"))

@@ -22,9 +22,9 @@ from matplotlib.testing.decorators import image_comparison
 from pyproj import Geod, Transformer
 
 import borderstrikes
-from borderstrikes import plotting
 from borderstrikes.errors import BorderstrikesWarning
-from borderstrikes.plotting import (
+from borderstrikes.viz import static as plotting
+from borderstrikes.viz.static import (
     EVIDENCE_STYLES,
     add_north_arrow,
     add_scale_bar,
@@ -71,7 +71,7 @@ def report_collections(ax):
 
 def test_modules_import_without_matplotlib_or_contextily():
     code = (
-        "import sys, borderstrikes.plotting, borderstrikes.interactive; "
+        "import sys, borderstrikes.viz; "
         "bad = [m for m in ('matplotlib', 'contextily', 'folium') if m in sys.modules]; "
         "print(bad); sys.exit(bool(bad))"
     )

@@ -10,7 +10,8 @@ import pytest
 
 from borderstrikes.cli import main
 from borderstrikes.errors import DataFileError
-from borderstrikes.readers import (
+from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
+from borderstrikes.io.events import (
     DATE_PRECISIONS,
     EVENT_CLASSES,
     EVENT_COLUMNS,
@@ -30,7 +31,6 @@ from borderstrikes.strikes import (
     REQUIRED_COLUMNS,
     validate_strikes,
 )
-from borderstrikes.uncertainty import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
 
 DATA = Path(__file__).parent / "data" / "events"
 HAPPY = [

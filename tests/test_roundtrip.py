@@ -17,10 +17,11 @@ import shapely
 
 from borderstrikes import datasets
 from borderstrikes.claims import load_claims, validate_claims
-from borderstrikes.strikes import decode_columns, encode_columns, read_strikes
+from borderstrikes.io import read_strikes
+from borderstrikes.strikes import decode_columns, encode_columns
 
 try:
-    from borderstrikes import readers
+    from borderstrikes.io import events as readers
 except ImportError:  # pragma: no cover - readers.py lands in a parallel change
     readers = None
 

@@ -8,7 +8,8 @@ when called.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import Any
 
 from borderstrikes import (
     areas,
@@ -16,15 +17,15 @@ from borderstrikes import (
     claims,
     clustering,
     datasets,
-    distributed,
     errors,
     gazetteer,
     geodesy,
-    readers,
+    io,
     strikes,
     uncertainty,
+    viz,
 )
-from borderstrikes._show_versions import show_versions
+from borderstrikes._core.versions import __version__, show_versions
 from borderstrikes.areas import (
     advance_area,
     border_stretch,
@@ -50,21 +51,32 @@ from borderstrikes.datasets import (
 )
 from borderstrikes.gazetteer import geocode
 from borderstrikes.geodesy import geodesic_distance_m, point_to_segment_m
-from borderstrikes.interactive import explore_strikes
-from borderstrikes.plotting import plot_strikes
-from borderstrikes.readers import (
+from borderstrikes.io import (
     read_acled,
     read_gdelt_events,
+    read_strikes,
     read_ucdp_ged,
     select_strike_reports,
 )
-from borderstrikes.strikes import read_strikes, validate_strikes
+from borderstrikes.strikes import validate_strikes
 from borderstrikes.uncertainty import cluster_stability, distance_interval
+from borderstrikes.viz import explore_strikes, plot_strikes
 
-try:
-    __version__ = version("borderstrikes")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0+unknown"
+#: Old module names and where they live now (deprecated, removed in 0.3).
+_MOVED_MODULES = {
+    "distributed": "borderstrikes.dask",
+    "interactive": "borderstrikes.viz.interactive",
+    "plotting": "borderstrikes.viz.static",
+    "readers": "borderstrikes.io",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_MODULES:
+        return importlib.import_module(f"borderstrikes.{name}")  # the alias module warns
+    msg = f"module 'borderstrikes' has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 __all__ = [
     "__version__",
@@ -84,7 +96,7 @@ __all__ = [
     "describe_clusters",
     "distance_interval",
     "distance_to_border",
-    "distributed",
+    "distributed",  # deprecated alias of borderstrikes.dask
     "errors",
     "explore_strikes",
     "gazetteer",
@@ -94,6 +106,7 @@ __all__ = [
     "geodesic_distance_m",
     "geodesy",
     "get_path",
+    "io",
     "k_distance",
     "load_border",
     "load_boundaries",
@@ -108,13 +121,14 @@ __all__ = [
     "read_gdelt_events",
     "read_strikes",
     "read_ucdp_ged",
-    "readers",
+    "readers",  # deprecated alias of borderstrikes.io
     "select_strike_reports",
     "show_versions",
     "strikes",
     "uncertainty",
     "validate_claims",
     "validate_strikes",
+    "viz",
     "zone_places",
     "zone_strikes",
     "zone_units",

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderstrikes._validate import (
+from borderstrikes._core.constants import GEOD
+from borderstrikes._core.lazy import is_lazy, lazy_layer
+from borderstrikes._core.validate import (
     WGS84,
     as_geoseries,
     check_coordinates,
@@ -29,7 +31,7 @@ from borderstrikes._validate import (
 )
 from borderstrikes.datasets import load_border, load_boundaries
 from borderstrikes.errors import DataFileError, GeometryError, UnknownCountryError
-from borderstrikes.geodesy import GEOD, BorderIndex
+from borderstrikes.geodesy import BorderIndex
 
 __all__ = ["border_between", "distance_to_border"]
 
@@ -251,10 +253,8 @@ def distance_to_border(
     >>> result["neighbour"].tolist()
     ['AZE', 'ARM']
     """
-    from borderstrikes import distributed as lazy  # dask is imported only for a dask input
-
-    if lazy.is_dask(points):
-        return lazy.distance_to_border(
+    if is_lazy(points):
+        return lazy_layer().distance_to_border(
             points, border, unit=unit, signed=signed, reference=reference
         )
     if unit not in UNITS_M:

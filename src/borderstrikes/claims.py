@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderstrikes import areas, datasets
-from borderstrikes._validate import WGS84
+from borderstrikes import datasets
+from borderstrikes._core.validate import WGS84
+from borderstrikes.areas import core as areas
 from borderstrikes.errors import DataFileError
 from borderstrikes.gazetteer import geocode
 

@@ -32,7 +32,7 @@ def _load(path: str | None) -> Any:
         from borderstrikes.datasets import load_strikes
 
         return load_strikes()
-    from borderstrikes.strikes import read_strikes
+    from borderstrikes.io import read_strikes
 
     return read_strikes(path)
 
@@ -42,7 +42,7 @@ _READERS = {"acled": "read_acled", "ucdp": "read_ucdp_ged", "gdelt": "read_gdelt
 
 def _read_events(args: argparse.Namespace) -> tuple[Any, pd.DataFrame]:
     """Read ``--events`` with the ``--format`` reader; say how many rows were rejected and why."""
-    from borderstrikes import readers
+    from borderstrikes import io as readers
 
     events, rejects = getattr(readers, _READERS[args.format])(args.events)
     layout = events.attrs["provenance"][0]["layout"]
@@ -58,7 +58,7 @@ def _read_events(args: argparse.Namespace) -> tuple[Any, pd.DataFrame]:
 def _strike_events(events: Any, countries: Sequence[str] = ("ARM",)) -> tuple[Any, pd.DataFrame]:
     """Keep the events usable as strike reports on Armenia; say which are left out and why."""
     from borderstrikes.errors import DataFileError
-    from borderstrikes.readers import select_strike_reports
+    from borderstrikes.io import select_strike_reports
 
     strikes, left_out = select_strike_reports(events, countries=countries)
     print(
@@ -259,7 +259,7 @@ def _geocode(args: argparse.Namespace) -> int:
 def _map(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
-    from borderstrikes.plotting import plot_strikes
+    from borderstrikes.viz.static import plot_strikes
 
     strikes = _load(args.strikes)
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=args.dpi)
@@ -318,7 +318,7 @@ def _dpi(text: str) -> int:
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    from borderstrikes import __version__
+    from borderstrikes._core.versions import __version__
 
     parser = argparse.ArgumentParser(
         prog="borderstrikes",
@@ -460,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = _parser()
     args = parser.parse_args(argv)
     if args.show_versions:
-        from borderstrikes import show_versions
+        from borderstrikes._core.versions import show_versions
 
         show_versions()
         return 0

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from borderstrikes import datasets
-from borderstrikes._show_versions import _versions
+from borderstrikes._core.versions import versions as versions_info
 
 __all__ = ["ReportResult", "write_report"]
 
@@ -105,7 +105,7 @@ def _map(
 ) -> tuple[Path, Path]:
     import matplotlib.pyplot as plt
 
-    from borderstrikes.plotting import plot_strikes
+    from borderstrikes.viz.static import plot_strikes
 
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=150)
     plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, distance_bands_km=(5, 10, 20))
@@ -142,7 +142,7 @@ def _sources_html(strikes: pd.DataFrame, claims: pd.DataFrame) -> str:
 
 
 def _method_html(parameters: dict[str, Any]) -> str:
-    versions = _versions()
+    versions = versions_info()
     libs = {**versions["libraries"], **{k: v for k, v in versions["packages"].items() if v}}
     params = "".join(
         f"<li><code>{html.escape(k)}</code> = {html.escape(str(v))}</li>"
@@ -201,7 +201,7 @@ def write_report(
         (checked with :func:`borderstrikes.validate_strikes`); default the
         packaged September 2022 reports.
     basemap : str, default "offline"
-        Passed to :func:`borderstrikes.plotting.plot_strikes`; ``"offline"``
+        Passed to :func:`borderstrikes.viz.static.plot_strikes`; ``"offline"``
         needs no network.
     eps_km, min_samples : optional
         Clustering parameters; default

@@ -9,46 +9,24 @@ interval of the signed distance to the border and a probability that the
 event lay inside the reference country; :func:`cluster_stability` re-runs the
 clustering on perturbed locations.
 
-Precision codes of other event datasets map onto the project's
-``location_precision`` values through :data:`PRECISION_FROM_ACLED` and
-:data:`PRECISION_FROM_UCDP` (ACLED codebook ``geo_precision``; UCDP GED
-``where_prec``):
-
-======  ==========================================================  ==============
-code    meaning in the source                                       precision
-======  ==========================================================  ==============
-ACLED 1 the named town is known; coded to its coordinates            settlement
-ACLED 2 "near" a town or part of a region; coded to the town         area
-ACLED 3 only a larger region; coded to a natural feature or          region
-        the provincial capital
-UCDP 1  exact location: in practice a village or town's coordinates settlement
-UCDP 2  limited area around a location                               area
-UCDP 3  second-order administrative unit (its centroid)              region
-UCDP 4  first-order administrative unit (its centroid)               region
-UCDP 5  larger than ADM1, a midpoint between places, or vague        region
-UCDP 6  country (its centroid)                                       None
-UCDP 7  water or international airspace                              None
-======  ==========================================================  ==============
-
-``None`` means the point carries no usable location for a border study.
-Mapping codes 3-5 to ``region`` (25 km) understates how coarse an ADM1
-centroid is in a large province; an interoperability layer should then use
-the unit's polygon instead of a disc.
+Precision codes of other event datasets map onto ``location_precision``
+through :mod:`borderstrikes.io.codebooks`.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from borderstrikes._validate import WGS84, as_geoseries, point_lonlat
-from borderstrikes.geodesy import GEOD
+from borderstrikes._core.constants import GEOD
+from borderstrikes._core.lazy import is_lazy, lazy_layer
+from borderstrikes._core.validate import WGS84, as_geoseries, point_lonlat
+from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M
 
 __all__ = [
@@ -60,15 +38,7 @@ __all__ = [
 ]
 
 
-#: ACLED ``geo_precision`` code -> ``location_precision`` (see the module docstring).
 _MAX_SAMPLES = 500_000  # Monte Carlo points measured at once by distance_interval
-
-PRECISION_FROM_ACLED = MappingProxyType({1: "settlement", 2: "area", 3: "region"})
-
-#: UCDP GED ``where_prec`` code -> ``location_precision`` (None: not locatable).
-PRECISION_FROM_UCDP = MappingProxyType(
-    {1: "settlement", 2: "area", 3: "region", 4: "region", 5: "region", 6: None, 7: None}
-)
 
 
 def location_radius_m(strikes: gpd.GeoDataFrame) -> pd.Series:
@@ -220,10 +190,10 @@ def distance_interval(
     >>> float(row["p_inside"])
     1.0
     """
-    from borderstrikes import distributed as lazy  # dask is imported only for a dask input
-
-    if lazy.is_dask(strikes):
-        return lazy.distance_interval(strikes, n=n, seed=seed, border=border, reference=reference)
+    if is_lazy(strikes):
+        return lazy_layer().distance_interval(
+            strikes, n=n, seed=seed, border=border, reference=reference
+        )
 
     from borderstrikes.border import distance_to_border
 

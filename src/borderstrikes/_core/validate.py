@@ -14,9 +14,8 @@ import numpy as np
 import shapely
 from pyproj.exceptions import ProjError
 
+from borderstrikes._core.constants import WGS84
 from borderstrikes.errors import CRSError, GeometryError
-
-WGS84 = "EPSG:4326"
 
 
 def as_geoseries(data: Any, name: str) -> gpd.GeoSeries:

@@ -24,9 +24,9 @@ import shapely
 from pyproj import Transformer
 
 from borderstrikes import datasets
-from borderstrikes._validate import WGS84, as_geoseries, to_wgs84
+from borderstrikes._core.constants import GEOD
+from borderstrikes._core.validate import WGS84, as_geoseries, to_wgs84
 from borderstrikes.errors import BorderstrikesWarning, GeometryError, UnknownCountryError
-from borderstrikes.geodesy import GEOD
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
 __all__ = [

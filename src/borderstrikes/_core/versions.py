@@ -6,7 +6,12 @@ import importlib.metadata
 import platform
 import sys
 
-__all__ = ["show_versions"]
+__all__ = ["__version__", "show_versions", "versions"]
+
+try:
+    __version__ = importlib.metadata.version("borderstrikes")
+except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0+unknown"
 
 _DEPENDENCIES = (
     "borderstrikes",
@@ -24,7 +29,8 @@ _DEPENDENCIES = (
 )
 
 
-def _versions() -> dict[str, dict[str, str | None]]:
+def versions() -> dict[str, dict[str, str | None]]:
+    """Versions of the system, GEOS/PROJ/GDAL and the key packages, as nested dicts."""
     import pyogrio
     import pyproj
     import shapely
@@ -62,7 +68,7 @@ def show_versions() -> None:
     SYSTEM INFO
     ...
     """
-    for title, section in _versions().items():
+    for title, section in versions().items():
         print(f"\n{title.upper()} INFO\n{'-' * (len(title) + 5)}")
         for key, value in section.items():
             print(f"{key:>14}: {value}")

@@ -1,18 +1,4 @@
-"""Geodesic distances on the WGS84 ellipsoid, from points to lines (array in, array out).
-
-This is the bottom layer of borderstrikes. It works on plain arrays of
-longitudes and latitudes in degrees and imports only numpy, pyproj and
-shapely (plus :mod:`borderstrikes.errors`); the GeoDataFrame-level functions
-in :mod:`borderstrikes.border` are built on it.
-
-Conventions, for every function here:
-
-- the ellipsoid is WGS84 and every geodesic problem is solved by
-  GeographicLib through :class:`pyproj.Geod`;
-- a line's edges are geodesics between consecutive vertices (as PostGIS
-  ``geography`` treats them), not straight lines in longitude/latitude;
-- distances are in metres and azimuths in degrees clockwise from north.
-"""
+"""Nearest-point index of a polyline on the WGS84 ellipsoid (array in, array out)."""
 
 from __future__ import annotations
 
@@ -21,288 +7,26 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from pyproj import Geod, Proj, Transformer
+from pyproj import Proj, Transformer
 
+from borderstrikes._core.constants import GEOD
 from borderstrikes.errors import GeometryError
+from borderstrikes.geodesy.ellipsoid import ecef, gaussian_radius
+from borderstrikes.geodesy.segment import (
+    float_arrays,
+    geodesic_point_at,
+    segment_exact,
+    split_long_edges,
+)
 
-__all__ = ["BorderIndex", "geodesic_distance_m", "point_to_segment_m"]
+__all__ = ["BorderIndex"]
 
-GEOD = Geod(ellps="WGS84")
-_A = float(GEOD.a)
-_E2 = float(GEOD.es)
-
-# One step of the spherical foot-point update is trusted when
-# distance**2 * |step| stays below this (m**3); the worst error measured
-# against a brute-force search at that size is below 1e-5 m (see
-# tests/test_geodesy.py). Larger steps are refined by moving the anchor.
-_TRUST_M3 = 1e14
 # Winners of the indexed search farther than this are re-solved with the
 # iterative routine (the one-anchor estimate error grows with distance**2).
 _REFINE_BEYOND_M = 400_000.0
-_MAX_ITER = 12
 # Longer edges are split at geodesic points, so that every triangle solved on a
 # hub's sphere stays within the size where its error was measured.
 _MAX_EDGE_M = 20_000.0
-
-
-def _float_arrays(*values: Any) -> list[np.ndarray]:
-    arrays = np.broadcast_arrays(*[np.asarray(v, dtype=float) for v in values])
-    return [np.ascontiguousarray(a).ravel() for a in arrays]
-
-
-def _shape_result(value: np.ndarray, shape: tuple[int, ...]) -> Any:
-    if shape == ():
-        return float(value[0])
-    return value.reshape(shape)
-
-
-def _gaussian_radius(lat: np.ndarray) -> np.ndarray:
-    """Geometric mean of the principal radii of curvature, sqrt(M N), in metres."""
-    s = np.sin(np.radians(lat))
-    return _A * np.sqrt(1.0 - _E2) / (1.0 - _E2 * s * s)
-
-
-def _ecef(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Earth-centred Cartesian coordinates (m) of points on the ellipsoid, shape (n, 3)."""
-    lam = np.radians(lon)
-    phi = np.radians(lat)
-    s = np.sin(phi)
-    c = np.cos(phi)
-    n = _A / np.sqrt(1.0 - _E2 * s * s)
-    return np.column_stack([n * c * np.cos(lam), n * c * np.sin(lam), n * (1.0 - _E2) * s])
-
-
-def _sphere_step(
-    dist: np.ndarray,
-    az_to_point: np.ndarray,
-    track_az: np.ndarray,
-    radius: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Foot of a point on a geodesic, seen from an anchor on that geodesic.
-
-    The anchor is at distance ``dist`` and azimuth ``az_to_point`` from the
-    point; the geodesic leaves the anchor with azimuth ``track_az``. Solving the
-    right triangle anchor-foot-point on a sphere of the local Gaussian radius
-    gives the along-track offset of the foot, clipped to ``[lo, hi]``, and the
-    distance from the point to the clipped foot.
-    """
-    c = dist / radius
-    ang = np.radians(az_to_point - track_az)
-    sc = np.sin(c)
-    y = sc * np.cos(ang)
-    z = sc * np.sin(ang)
-    offset = np.clip(radius * np.arctan2(y, np.cos(c)), lo, hi)
-    e = offset / radius
-    dx = -2.0 * np.sin(0.5 * (c + e)) * np.sin(0.5 * (c - e))  # cos(c) - cos(e), no cancellation
-    dy = y - np.sin(e)
-    chord = np.sqrt(dx * dx + dy * dy + z * z)
-    return offset, 2.0 * radius * np.arcsin(np.minimum(0.5 * chord, 1.0))
-
-
-def geodesic_distance_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
-    """Geodesic distance between two points on the WGS84 ellipsoid.
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2 : float or array_like
-        Coordinates in degrees (EPSG:4326 order: longitude first). Arrays are
-        broadcast against each other.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Distance in metres (float64, shape of the broadcast inputs); NaN where
-        an input is NaN.
-
-    Notes
-    -----
-    Solved by GeographicLib (:meth:`pyproj.Geod.inv` with ``ellps="WGS84"``),
-    accurate to about 15 nanometres.
-
-    Examples
-    --------
-    >>> round(geodesic_distance_m(45.0, 40.0, 45.0, 41.0), 3)
-    111044.261
-    >>> geodesic_distance_m([45.0, 46.0], 40.0, 45.0, 40.0).round(1).tolist()
-    [0.0, 85393.4]
-    """
-    args = _float_arrays(lon1, lat1, lon2, lat2)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in (lon1, lat1, lon2, lat2)))
-    dist = GEOD.inv(*args, return_back_azimuth=False)[2]
-    return _shape_result(np.asarray(dist, dtype=float), shape)
-
-
-def _segment_exact(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    lon_a: np.ndarray,
-    lat_a: np.ndarray,
-    az_a: np.ndarray,
-    lon_b: np.ndarray,
-    lat_b: np.ndarray,
-    az_b: np.ndarray,
-    length: np.ndarray,
-    s0: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Distance from points to geodesic segments, with the foot and its offset.
-
-    ``az_a`` is the azimuth of the segment at A (towards B) and ``az_b`` the
-    azimuth at B back towards A, both as returned by ``Geod.inv(A, B)``.
-    ``s0`` is an optional first guess of the foot's offset from A (m).
-    """
-    n = lon.size
-    if s0 is None:
-        p = _ecef(lon, lat)
-        a = _ecef(lon_a, lat_a)
-        ab = _ecef(lon_b, lat_b) - a
-        den = np.einsum("ij,ij->i", ab, ab)
-        num = np.einsum("ij,ij->i", p - a, ab)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(den > 0, num / den, 0.0)
-        s0 = np.clip(np.nan_to_num(t), 0.0, 1.0) * length
-    use_b = s0 > 0.5 * length
-    anchor_lon = np.where(use_b, lon_b, lon_a)
-    anchor_lat = np.where(use_b, lat_b, lat_a)
-    anchor_s = np.where(use_b, length, 0.0)
-    track = np.where(use_b, az_b + 180.0, az_a)
-    dist = np.full(n, np.nan)
-    foot_s = np.full(n, np.nan)
-    todo = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat) & np.isfinite(length))
-    for _ in range(_MAX_ITER):
-        if todo.size == 0:
-            break
-        az1, _, d0 = GEOD.inv(anchor_lon[todo], anchor_lat[todo], lon[todo], lat[todo])
-        radius = _gaussian_radius(0.5 * (anchor_lat[todo] + lat[todo]))
-        s_here = anchor_s[todo]
-        offset, d = _sphere_step(
-            np.asarray(d0), np.asarray(az1), track[todo], radius, -s_here, length[todo] - s_here
-        )
-        dist[todo] = d
-        foot_s[todo] = np.clip(s_here + offset, 0.0, length[todo])
-        again = d * d * np.abs(offset) > _TRUST_M3
-        todo = todo[again]
-        if todo.size:
-            x, y, back = GEOD.fwd(lon_a[todo], lat_a[todo], az_a[todo], foot_s[todo])
-            anchor_lon[todo] = x
-            anchor_lat[todo] = y
-            anchor_s[todo] = foot_s[todo]
-            track[todo] = np.asarray(back) + 180.0
-    foot_lon, foot_lat = _foot(lon_a, lat_a, az_a, lon_b, lat_b, length, foot_s)
-    return dist, foot_lon, foot_lat, foot_s
-
-
-def _foot(
-    lon_a: np.ndarray,
-    lat_a: np.ndarray,
-    az_a: np.ndarray,
-    lon_b: np.ndarray,
-    lat_b: np.ndarray,
-    length: np.ndarray,
-    s: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Point at offset ``s`` from A along the geodesic A-B (vertices returned exactly).
-
-    Offsets within a micrometre (or 1e-9 of the length) of an end snap to it.
-    """
-    snap = 1e-9 * length + 1e-6
-    s = np.where(s <= snap, 0.0, s)
-    at_b = s >= length - snap
-    foot_lon = np.where(at_b, lon_b, lon_a)
-    foot_lat = np.where(at_b, lat_b, lat_a)
-    inner = np.flatnonzero((s > 0) & ~at_b)
-    if inner.size:
-        x, y, _ = GEOD.fwd(lon_a[inner], lat_a[inner], az_a[inner], s[inner])
-        foot_lon[inner] = x
-        foot_lat[inner] = y
-    nan = ~np.isfinite(s)
-    foot_lon[nan] = np.nan
-    foot_lat[nan] = np.nan
-    return foot_lon, foot_lat
-
-
-def point_to_segment_m(
-    lon: Any, lat: Any, lon_a: Any, lat_a: Any, lon_b: Any, lat_b: Any
-) -> tuple[Any, Any, Any]:
-    """Distance from points to geodesic segments on the WGS84 ellipsoid, and the nearest point.
-
-    Parameters
-    ----------
-    lon, lat : float or array_like
-        The points, in degrees.
-    lon_a, lat_a, lon_b, lat_b : float or array_like
-        Ends A and B of each segment, in degrees. The segment is the shortest
-        geodesic from A to B. All six inputs are broadcast together.
-
-    Returns
-    -------
-    distance_m : float or numpy.ndarray
-        Geodesic distance in metres from each point to the nearest point of
-        its segment; NaN where an input is NaN.
-    foot_lon, foot_lat : float or numpy.ndarray
-        That nearest point, in degrees. It is exactly A or B when the nearest
-        point is an end.
-
-    Notes
-    -----
-    The distance along the segment to the point's foot is found from an
-    anchor on the segment (first the nearer end) by solving the right
-    triangle anchor-foot-point on a sphere with the local Gaussian radius of
-    curvature. The anchor is moved to the foot and the step repeated until the
-    step is small enough for that sphere to be exact to better than 0.01 mm
-    (one step for distances under ~100 km). Every length and azimuth fed to
-    the triangle comes from GeographicLib (:class:`pyproj.Geod`). Against a
-    brute-force search along the segment the error stays below 1 mm.
-
-    Valid for segments shorter than half a meridian and points that are not
-    near the antipode of the segment.
-
-    Examples
-    --------
-    A point due north of a segment of the equator has its foot on the equator
-    at its own longitude (meridians are geodesics that cross the equator at
-    right angles):
-
-    >>> d, lon, lat = point_to_segment_m(10.5, 0.2, 10.0, 0.0, 11.0, 0.0)
-    >>> round(d, 3), round(lon, 9), round(lat, 9)
-    (22114.856, 10.5, 0.0)
-
-    Beyond the end, the nearest point is the end itself:
-
-    >>> d, lon, lat = point_to_segment_m(12.0, 0.0, 10.0, 0.0, 11.0, 0.0)
-    >>> round(d, 3), lon, lat
-    (111319.491, 11.0, 0.0)
-    """
-    shape = np.broadcast_shapes(*(np.shape(v) for v in (lon, lat, lon_a, lat_a, lon_b, lat_b)))
-    plon, plat, alon, alat, blon, blat = _float_arrays(lon, lat, lon_a, lat_a, lon_b, lat_b)
-    az_a, az_b, length = (np.asarray(v) for v in GEOD.inv(alon, alat, blon, blat))
-    dist, foot_lon, foot_lat, _ = _segment_exact(
-        plon, plat, alon, alat, az_a, blon, blat, az_b, length
-    )
-    return (
-        _shape_result(dist, shape),
-        _shape_result(foot_lon, shape),
-        _shape_result(foot_lat, shape),
-    )
-
-
-def _split_long_edges(xy: np.ndarray, max_m: float) -> np.ndarray:
-    """Insert points on the geodesic edges longer than ``max_m`` (the line itself is unchanged)."""
-    az, _, length = GEOD.inv(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])
-    pieces = np.maximum(1, np.ceil(np.asarray(length) / max_m)).astype(np.int64)
-    if (pieces == 1).all():
-        return xy
-    edge = np.repeat(np.arange(pieces.size), pieces - 1)
-    step = np.arange(edge.size) - np.repeat(np.cumsum(pieces - 1) - (pieces - 1), pieces - 1) + 1
-    x, y, _ = GEOD.fwd(
-        xy[edge, 0],
-        xy[edge, 1],
-        np.asarray(az)[edge],
-        np.asarray(length)[edge] * step / pieces[edge],
-    )
-    order = np.argsort(np.r_[np.arange(len(xy)) * 1.0, edge + step / pieces[edge]], kind="stable")
-    return np.column_stack([np.r_[xy[:, 0], x], np.r_[xy[:, 1], y]])[order]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -445,7 +169,7 @@ class BorderIndex:
             xy = xy[keep]
             if len(xy) < 2:
                 continue
-            xy = _split_long_edges(xy, _MAX_EDGE_M)
+            xy = split_long_edges(xy, _MAX_EDGE_M)
             lon_parts.append(xy[:, 0])
             lat_parts.append(xy[:, 1])
             seg_a.append(offset + np.arange(len(xy) - 1))
@@ -484,7 +208,7 @@ class BorderIndex:
         hub_vertex = self.seg_a[first + count // 2]
         self.hub_lon = self.vertex_lon[hub_vertex]
         self.hub_lat = self.vertex_lat[hub_vertex]
-        self.hub_radius = _gaussian_radius(self.hub_lat)
+        self.hub_radius = gaussian_radius(self.hub_lat)
         g = self.seg_group
         ends = []
         for vertex in (self.seg_a, self.seg_b):
@@ -504,16 +228,16 @@ class BorderIndex:
         x, y, _ = GEOD.fwd(
             self.vertex_lon[self.seg_a], self.vertex_lat[self.seg_a], self.seg_az_a, length / 2
         )
-        self.seg_mid_ecef = _ecef(np.asarray(x), np.asarray(y))
+        self.seg_mid_ecef = ecef(np.asarray(x), np.asarray(y))
 
     def _build_projection(self) -> None:
-        centre = _ecef(self.vertex_lon, self.vertex_lat).mean(axis=0)
+        centre = ecef(self.vertex_lon, self.vertex_lat).mean(axis=0)
         lon0 = float(np.degrees(np.arctan2(centre[1], centre[0])))
         lat0 = float(np.degrees(np.arctan2(centre[2], np.hypot(centre[0], centre[1]))))
         self.lon0, self.lat0 = lon0, lat0
         self._proj = f"+proj=sterea +lat_0={lat0!r} +lon_0={lon0!r} +k=1 +x_0=0 +y_0=0 +ellps=WGS84"
         self._to_plane = Transformer.from_crs("EPSG:4326", self._proj, always_xy=True)
-        self._radius0 = float(_gaussian_radius(np.array([lat0]))[0])
+        self._radius0 = float(gaussian_radius(np.array([lat0]))[0])
         vx, vy = self._project(self.vertex_lon, self.vertex_lat)
         ax, ay = vx[self.seg_a], vy[self.seg_a]
         bx, by = vx[self.seg_b], vy[self.seg_b]
@@ -759,7 +483,7 @@ class BorderIndex:
             in ``parts``, -1 for missing points). Each point's result depends on that point
             only, so reordering the input reorders the output bitwise.
         """
-        lon, lat = _float_arrays(lon, lat)
+        lon, lat = float_arrays(lon, lat)
         n = lon.size
         out_d = np.full(n, np.nan)
         out_lon = np.full(n, np.nan)
@@ -831,7 +555,7 @@ class BorderIndex:
         s = np.clip(frac, 0.0, 1.0) * self.seg_length[win]
         a = self.seg_a[win]
         b = self.seg_b[win]
-        foot_lon, foot_lat = _foot(
+        foot_lon, foot_lat = geodesic_point_at(
             self.vertex_lon[a],
             self.vertex_lat[a],
             self.seg_az_a[win],
@@ -851,7 +575,7 @@ class BorderIndex:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         a = self.seg_a[seg]
         b = self.seg_b[seg]
-        return _segment_exact(
+        return segment_exact(
             lon,
             lat,
             self.vertex_lon[a],
@@ -874,7 +598,7 @@ class BorderIndex:
         coordinates, and the geodesic P-Q is never shorter than the chord.
         """
         n = lon.size
-        p = _ecef(lon, lat)
+        p = ecef(lon, lat)
         diff = p[:, None, :] - self.seg_mid_ecef[None, :, :]
         lower = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) - 0.5 * self.seg_length - 1e-3
         first = np.argmin(lower, axis=1)

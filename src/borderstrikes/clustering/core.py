@@ -53,10 +53,11 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike
 
-from borderstrikes._validate import as_geoseries, point_lonlat
+from borderstrikes._core.constants import GEOD as _GEOD
+from borderstrikes._core.lazy import is_lazy, lazy_layer
+from borderstrikes._core.validate import as_geoseries, point_lonlat
 from borderstrikes.border import distance_to_border
 from borderstrikes.errors import BorderstrikesWarning
-from borderstrikes.geodesy import GEOD as _GEOD
 from borderstrikes.geodesy import geodesic_distance_m
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
@@ -728,10 +729,8 @@ def cluster_strikes(
     >>> sorted(set(strikes.loc[labels == labels[strikes["place"] == "Jermuk"].iloc[0], "place"]))
     ['Jermuk', 'Kechut Reservoir']
     """
-    from borderstrikes import distributed as lazy  # dask is imported only for a dask input
-
-    if lazy.is_dask(strikes):
-        return lazy.cluster_strikes_partitioned(
+    if is_lazy(strikes):
+        return lazy_layer().cluster_strikes_partitioned(
             strikes, eps_km=eps_km, min_samples=min_samples, time_eps_hours=time_eps_hours,
             weight=weight, time_column=time_column, exclude_evidence=exclude_evidence,
         )  # fmt: skip
