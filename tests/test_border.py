@@ -222,9 +222,9 @@ def test_invalid_unit():
 
 
 def test_unknown_reference():
-    with pytest.raises(UnknownCountryError, match="reference must be one of"):
-        distance_to_border(as_points([45.0], [40.0]), reference="XYZ")
-    other = distance_to_border(as_points([46.0], [40.0]), reference="AZE")
+    with pytest.raises(UnknownCountryError, match="country must be one of"):
+        distance_to_border(as_points([45.0], [40.0]), country="XYZ")
+    other = distance_to_border(as_points([46.0], [40.0]), country="AZE")
     assert other["signed_distance_km"].iloc[0] > 0
 
 
@@ -319,7 +319,7 @@ def test_tiny_user_border():
         geometry=[LineString([(10.0, 0.0), (11.0, 0.0)])],
         crs="EPSG:4326",
     )
-    result = distance_to_border(as_points([10.5], [0.2]), line, unit="m", reference="ARM")
+    result = distance_to_border(as_points([10.5], [0.2]), line, unit="m", country="ARM")
     # The meridian through the point meets the equator at right angles.
     assert result["distance_m"].iloc[0] == pytest.approx(GEOD.inv(10.5, 0, 10.5, 0.2)[2], abs=1e-4)
     assert result["section"].iloc[0] == "equator"
@@ -378,9 +378,51 @@ def test_border_between_derived_pair():
 def test_border_between_errors():
     with pytest.raises(UnknownCountryError, match="share no border"):
         border_between("GEO", "IRN")
-    with pytest.raises(UnknownCountryError, match="a must be one of"):
+    with pytest.raises(UnknownCountryError, match="country must be one of"):
         border_between("XXX", "ARM")
     with pytest.raises(ValueError, match="two different countries"):
         border_between("ARM", "ARM")
     with pytest.raises(ValueError, match="tolerance_m"):
         border_between("ARM", "TUR", tolerance_m=-5)
+
+
+def test_renamed_arguments_warn_and_still_work():
+    points = as_points([46.0], [40.0])
+    with pytest.warns(FutureWarning, match=r"reference=\.\.\.\) is deprecated"):
+        old = distance_to_border(points, reference="AZE")
+    pd.testing.assert_frame_equal(old, distance_to_border(points, country="AZE"))
+    with pytest.warns(FutureWarning, match=r"border_between\((a|b)=\.\.\.\)"):
+        border_between(a="ARM", b="AZE")
+    with pytest.raises(TypeError, match=r"both reference= .* and country="):
+        distance_to_border(points, reference="AZE", country="AZE")
+
+
+def test_user_countries_decide_the_side():
+    """A user's own border and countries: the side comes from their polygons, not the shipped ones.
+
+    Hand-made case: two squares sharing the meridian 10°E, north of the equator. A point at
+    (10.5, 0.5) lies in "EAS"; its distance to the shared meridian segment is the geodesic
+    distance to (10, 0.5...) found by GeographicLib (brute force along the segment).
+    """
+    west = shapely.box(9.0, 0.0, 10.0, 1.0)
+    east = shapely.box(10.0, 0.0, 11.0, 1.0)
+    countries = gpd.GeoDataFrame({"iso3": ["WES", "EAS"]}, geometry=[west, east], crs="EPSG:4326")
+    line = gpd.GeoDataFrame(
+        {"section": ["meridian"], "country_a": ["WES"], "country_b": ["EAS"]},
+        geometry=[shapely.LineString([(10.0, 0.0), (10.0, 1.0)])],
+        crs="EPSG:4326",
+    )
+    result = distance_to_border(
+        as_points([10.5, 9.5], [0.5, 0.5]), line, country="EAS", countries=countries
+    )
+    assert result["side"].tolist() == ["EAS", "WES"]
+    assert result["neighbour"].tolist() == ["WES", "EAS"]
+    lat = np.linspace(0.0, 1.0, 200_001)
+    brute = GEOD.inv(np.full(lat.size, 10.5), np.full(lat.size, 0.5), np.full(lat.size, 10.0), lat)[
+        2
+    ]
+    assert result["distance_km"].iloc[0] * 1000 == pytest.approx(brute.min(), abs=1e-3)
+    assert result["signed_distance_km"].iloc[0] > 0 > result["signed_distance_km"].iloc[1]
+    # the shipped countries know neither code
+    with pytest.raises(UnknownCountryError):
+        distance_to_border(as_points([10.5], [0.5]), line, country="XYZ", countries=countries)

@@ -96,9 +96,9 @@ def test_distance_to_border_equals_in_memory(kind):
     if kind == "projected":
         points = points.to_crs("EPSG:32638")
     lazy = bs.distance_to_border(
-        dask_geopandas.from_geopandas(points, npartitions=7), unit="m", reference="AZE"
+        dask_geopandas.from_geopandas(points, npartitions=7), unit="m", country="AZE"
     )
-    expected = bs.distance_to_border(points, unit="m", reference="AZE")
+    expected = bs.distance_to_border(points, unit="m", country="AZE")
     assert lazy.npartitions == 7
     assert lazy.dtypes.to_dict() == expected.dtypes.to_dict()  # meta
     assert_identical(lazy.compute(), expected)
@@ -157,7 +157,7 @@ def test_bad_arguments_raise_when_the_graph_is_built():
     with pytest.raises(ValueError, match="unit must be one of"):
         bs.distance_to_border(source, unit="mi")
     with pytest.raises(UnknownCountryError, match="reference must be one of"):
-        bs.distance_to_border(source, reference="XXX")
+        bs.distance_to_border(source, country="XXX")
     with pytest.raises(CRSError, match="has no CRS"):
         bs.distance_to_border(source.set_crs(None, allow_override=True))
     with pytest.raises(TypeError, match="dask_geopandas GeoDataFrame or GeoSeries"):

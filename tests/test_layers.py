@@ -31,7 +31,7 @@ NAME = "borderstrikes"
 LAYERS: list[tuple[str, ...]] = [
     ("errors", "_core"),
     ("geodesy",),
-    ("datasets", "strikes"),
+    ("datasets", "defaults", "strikes"),
     ("io",),
     ("border", "gazetteer", "areas", "clustering", "uncertainty", "claims"),
     ("dask", "viz"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import math
 from typing import Any
 
 import geopandas as gpd
@@ -19,30 +18,37 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderstrikes._core.constants import GEOD
+from borderstrikes import defaults
+from borderstrikes._core.constants import GEOD, UNITS_M
+from borderstrikes._core.deprecate import renamed_arguments
 from borderstrikes._core.lazy import is_lazy, lazy_layer
 from borderstrikes._core.validate import (
     WGS84,
     as_geoseries,
     check_coordinates,
+    check_number,
+    check_option,
     convert_to_wgs84,
     point_lonlat,
     require_crs,
+    to_wgs84,
 )
-from borderstrikes.datasets import load_border, load_boundaries
 from borderstrikes.errors import DataFileError, GeometryError, UnknownCountryError
 from borderstrikes.geodesy import BorderIndex
 
-__all__ = ["border_between", "distance_to_border"]
+__all__ = ["PreparedBorder", "border_between", "border_key", "distance_to_border", "prepare_border"]
 
-UNITS_M = {"m": 1.0, "km": 1000.0, "nmi": 1852.0}
 # A point in no country this close to the border line is on it: signed distance ~0, not NaN.
 _ON_LINE_M = 1e-3
 _LINE_TYPES = ("LineString", "MultiLineString")
 
 
-class _Border:
-    """A border ready for queries: its index plus one label per part."""
+class PreparedBorder:
+    """A border ready for queries: its :class:`~borderstrikes.geodesy.BorderIndex` and part labels.
+
+    :func:`distance_to_border` accepts one as ``border=``, so that a caller
+    measuring many batches against the same border indexes it once.
+    """
 
     def __init__(self, frame: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
         geoms = as_geoseries(frame, "border")
@@ -85,8 +91,11 @@ class _Border:
         self.countries = {c for c in country_a + country_b if isinstance(c, str)}
 
 
-def _border_key(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> str | None:
-    """Content fingerprint of a border (geometry in EPSG:4326 plus its labels)."""
+def border_key(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> str | None:
+    """Return the content fingerprint of a border: SHA-256 of its geometry and labels.
+
+    None when the border is not in EPSG:4326 (its bytes would depend on the CRS).
+    """
     geoms = as_geoseries(frame, "border")
     if geoms.crs is None or not geoms.crs.equals(WGS84):
         return None
@@ -101,63 +110,95 @@ def _border_key(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> str | None:
 
 
 @functools.cache
-def _shipped_border() -> _Border:
+def _shipped_border() -> PreparedBorder:
     """Index of the default ARM-AZE border, built once per process."""
-    return _Border(load_border())
+    return PreparedBorder(defaults.border())
 
 
 @functools.cache
 def _shipped_key() -> str | None:
     """Fingerprint of the shipped border (None when it cannot be read)."""
     try:
-        return _border_key(load_border())
+        return border_key(defaults.border())
     except DataFileError:  # a user border must still work on a broken install
         return None
 
 
-def _resolve_border(border: gpd.GeoDataFrame | gpd.GeoSeries | None) -> _Border:
-    if isinstance(border, _Border):  # indexed once per process by borderstrikes.distributed
+def prepare_border(border: Any) -> PreparedBorder:
+    """Return ``border`` indexed for queries (the shipped border's index is built once).
+
+    ``border`` may be None (the shipped border), a GeoDataFrame/GeoSeries of
+    lines, or a :class:`PreparedBorder` (returned as it is).
+    """
+    if isinstance(border, PreparedBorder):
         return border
     if border is None:
         return _shipped_border()
-    key = _border_key(border)
+    key = border_key(border)
     if key is not None and key == _shipped_key():
         return _shipped_border()
-    return _Border(border)
+    return PreparedBorder(border)
+
+
+class PreparedCountries:
+    """Country polygons ready for point-in-polygon tests: the side of a point.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Polygons in any CRS with an ``iso3`` column (else the index labels
+        are the codes). A point belongs to the first polygon containing it.
+    """
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        wgs = to_wgs84(frame, "countries")
+        codes = frame["iso3"] if "iso3" in getattr(frame, "columns", ()) else wgs.index
+        self.codes = [str(code) for code in codes]
+        geoms = shapely.from_wkb(shapely.to_wkb(np.asarray(wgs.values)))  # private copies
+        shapely.prepare(geoms)
+        self.geoms = list(geoms)
+        self.bounds = [tuple(map(float, shapely.bounds(g))) for g in self.geoms]
+
+    def side(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """ISO3 code of the country containing each point (None when none does)."""
+        side = np.full(lon.size, None, dtype=object)
+        open_ = np.isfinite(lon) & np.isfinite(lat)
+        for code, geom, (x0, y0, x1, y1) in zip(self.codes, self.geoms, self.bounds, strict=True):
+            if geom is None:
+                continue
+            idx = np.flatnonzero(open_ & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
+            if idx.size == 0:
+                continue
+            hit = idx[shapely.contains_xy(geom, lon[idx], lat[idx])]
+            side[hit] = code
+            open_[hit] = False
+        return side
 
 
 @functools.cache
-def _countries() -> tuple[list[str], list[Any], list[tuple[float, float, float, float]]]:
-    """Shipped admin-0 polygons, prepared for fast point-in-polygon tests."""
-    frame = load_boundaries(0)
-    codes = [str(code) for code in frame["iso3"]]
-    geoms = list(shapely.from_wkb(shapely.to_wkb(np.asarray(frame.geometry.values))))
-    shapely.prepare(np.asarray(geoms, dtype=object))
-    return codes, geoms, [tuple(map(float, g.bounds)) for g in geoms]
+def _shipped_countries() -> PreparedCountries:
+    """Prepare the shipped admin-0 polygons (once per process)."""
+    return PreparedCountries(defaults.countries())
 
 
-def _side(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """ISO3 code of the shipped country containing each point (None when none does)."""
-    codes, geoms, bounds = _countries()
-    side = np.full(lon.size, None, dtype=object)
-    open_ = np.isfinite(lon) & np.isfinite(lat)
-    for code, geom, (x0, y0, x1, y1) in zip(codes, geoms, bounds, strict=True):
-        idx = np.flatnonzero(open_ & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
-        if idx.size == 0:
-            continue
-        hit = idx[shapely.contains_xy(geom, lon[idx], lat[idx])]
-        side[hit] = code
-        open_[hit] = False
-    return side
+def prepare_countries(countries: Any) -> PreparedCountries:
+    """Return ``countries`` prepared (None: the shipped admin-0 polygons, prepared once)."""
+    if isinstance(countries, PreparedCountries):
+        return countries
+    if countries is None:
+        return _shipped_countries()
+    return PreparedCountries(countries)
 
 
+@renamed_arguments(reference="country")
 def distance_to_border(
     points: gpd.GeoDataFrame | gpd.GeoSeries,
     border: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     *,
     unit: str = "km",
     signed: bool = True,
-    reference: str = "ARM",
+    country: str = defaults.COUNTRY,
+    countries: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Geodesic distance from points to the nearest point of a border.
 
@@ -177,9 +218,15 @@ def distance_to_border(
         mile, 1852 m).
     signed : bool, default True
         Add ``signed_distance_<unit>``.
-    reference : str, default "ARM"
+    country : str, default "ARM"
         ISO3 code of the country whose inside counts as positive. It must be
-        one of the border's countries or of the shipped admin-0 countries.
+        one of the border's countries or of ``countries``. (Called
+        ``reference`` before 0.2; that name still works, with a FutureWarning.)
+    countries : geopandas.GeoDataFrame, optional
+        Country polygons (any CRS, codes in an ``iso3`` column or the index)
+        that decide ``side``. Default: the shipped admin-0 countries,
+        :func:`borderstrikes.datasets.load_boundaries`. Give your own with
+        your own border, so that the side agrees with it.
 
     Returns
     -------
@@ -189,9 +236,9 @@ def distance_to_border(
 
         - ``distance_<unit>`` (float64): geodesic distance to the border;
         - ``signed_distance_<unit>`` (float64, when ``signed``): the same,
-          positive for points inside ``reference`` and negative elsewhere;
-        - ``side`` (object): ISO3 code of the shipped admin-0 country containing
-          the point, None when it is in none of them;
+          positive for points inside ``country`` and negative elsewhere;
+        - ``side`` (object): ISO3 code of the country of ``countries``
+          containing the point, None when it is in none of them;
         - ``section`` (object): the nearest section;
         - ``neighbour`` (object): the country across that section from
           ``side``, None when ``side`` is not one of the section's two countries
@@ -207,7 +254,7 @@ def distance_to_border(
         If ``points`` holds anything but points, or ``border`` anything but
         lines.
     borderstrikes.errors.UnknownCountryError
-        If ``reference`` is unknown.
+        If ``country`` is unknown.
     ValueError
         If ``unit`` is not one of the options.
 
@@ -225,10 +272,10 @@ def distance_to_border(
     better than 0.1 mm: the index only narrows the search with proven bounds,
     and the final decision is geodesic (see :class:`BorderIndex`).
 
-    ``side`` uses :func:`shapely.contains_xy` on the shipped admin-0 polygons,
+    ``side`` uses :func:`shapely.contains_xy` on the ``countries`` polygons,
     so a point exactly on a country's outline belongs to no country. The sign
-    follows ``side``: positive in ``reference``, negative in any other shipped
-    country, and NaN where ``side`` is None (a point in no shipped country,
+    follows ``side``: positive in ``country``, negative in any other
+    country, and NaN where ``side`` is None (a point in no country,
     such as one on water OpenStreetMap assigns to neither side, like Lake Sev
     on the Armenia-Azerbaijan line): the side is unknown, so no sign is made
     up. A point in no country within 1 mm of the border line is on it and
@@ -255,24 +302,22 @@ def distance_to_border(
     """
     if is_lazy(points):
         return lazy_layer().distance_to_border(
-            points, border, unit=unit, signed=signed, reference=reference
+            points, border, unit=unit, signed=signed, country=country, countries=countries
         )
-    if unit not in UNITS_M:
-        msg = f"unit must be one of {sorted(UNITS_M)!r} (got {unit!r})."
-        raise ValueError(msg)
+    check_option(unit, "unit", UNITS_M)
     lon, lat = point_lonlat(points, "points")
-    target = _resolve_border(border)
-    codes = _countries()[0]
-    if reference not in target.countries and reference not in codes:
-        options = sorted(target.countries | set(codes))
+    target = prepare_border(border)
+    polygons = prepare_countries(countries)
+    if country not in target.countries and country not in polygons.codes:
+        options = sorted(target.countries | set(polygons.codes))
         msg = (
-            f"reference must be one of {options!r} (got {reference!r}); use the ISO 3166-1 "
-            "alpha-3 code of a country of the border or of the shipped boundaries."
+            f"country must be one of {options!r} (got {country!r}); use the ISO 3166-1 "
+            "alpha-3 code of a country of the border or of the countries polygons."
         )
         raise UnknownCountryError(msg)
     found = target.index.query(lon, lat)
     part = found["part"]  # -1 (missing point) picks the trailing None label
-    side = _side(lon, lat)
+    side = polygons.side(lon, lat)
     section = target.part_section[part]
     country_a = target.part_a[part]
     country_b = target.part_b[part]
@@ -288,7 +333,7 @@ def distance_to_border(
     if signed:
         known = np.array([value is not None for value in side], dtype=bool)
         on_line = ~known & (dist * UNITS_M[unit] < _ON_LINE_M)
-        sign = np.where(side == reference, 1.0, np.where(known, -1.0, np.nan))
+        sign = np.where(side == country, 1.0, np.where(known, -1.0, np.nan))
         sign[on_line] = 0.0
         columns[f"signed_distance_{unit}"] = sign * dist + 0.0
     labels = {"side": side, "section": section, "neighbour": neighbour}
@@ -335,17 +380,29 @@ def _connected(lines: list[Any], gap: float) -> list[list[int]]:
     return list(groups.values())
 
 
-def border_between(a: str, b: str, *, tolerance_m: float = 100.0) -> gpd.GeoDataFrame:
+@renamed_arguments(a="country", b="neighbour")
+def border_between(
+    country: str,
+    neighbour: str,
+    *,
+    tolerance_m: float = 100.0,
+    countries: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
     """Shared border of two shipped countries, split into sections.
 
     Parameters
     ----------
-    a, b : str
-        ISO3 codes of two different countries of
-        :func:`borderstrikes.datasets.load_boundaries` (level 0).
+    country, neighbour : str
+        ISO3 codes of two different countries of ``countries``. (Called ``a``
+        and ``b`` before 0.2; those names still work, with a FutureWarning.)
     tolerance_m : float, default 100
-        How close (metres) a stretch of ``a``'s outline must run to ``b`` to
-        count as shared. Used only for pairs without a shipped border file.
+        How close (metres) a stretch of ``country``'s outline must run to
+        ``neighbour`` to count as shared. Used only for pairs without a
+        shipped border file.
+    countries : geopandas.GeoDataFrame, optional
+        Country polygons with an ``iso3`` column, in EPSG:4326. Default: the
+        shipped admin-0 countries (:func:`borderstrikes.datasets.load_boundaries`),
+        for which the shipped border file of a pair is returned when there is one.
 
     Returns
     -------
@@ -361,7 +418,7 @@ def border_between(a: str, b: str, *, tolerance_m: float = 100.0) -> gpd.GeoData
     borderstrikes.errors.UnknownCountryError
         If a code is not shipped, or the two countries share no border.
     ValueError
-        If ``a == b`` or ``tolerance_m`` is not a positive number.
+        If ``country == neighbour`` or ``tolerance_m`` is not a positive number.
 
     See Also
     --------
@@ -371,8 +428,8 @@ def border_between(a: str, b: str, *, tolerance_m: float = 100.0) -> gpd.GeoData
     -----
     A pair with a shipped border file (Armenia-Azerbaijan) returns that file,
     :func:`~borderstrikes.datasets.load_border`, whatever the order of ``a``
-    and ``b``. For any other pair the border is derived: the part of ``a``'s
-    outline within ``tolerance_m`` of ``b``'s polygon, with the buffer taken
+    and ``neighbour``. For any other pair the border is derived: the part of
+    ``country``'s outline within ``tolerance_m`` of ``neighbour``'s polygon, with the buffer taken
     in the UTM zone estimated for the region where the two outlines can meet
     (``GeoSeries.estimate_utm_crs``). The pieces are merged and grouped into
     sections, two pieces joining the same section when they come within
@@ -390,27 +447,23 @@ def border_between(a: str, b: str, *, tolerance_m: float = 100.0) -> gpd.GeoData
     >>> turkey["section"].iloc[0], turkey["country_b"].iloc[0]
     ('section_1', 'TUR')
     """
-    boundaries = load_boundaries(0)
+    shipped = countries is None
+    boundaries = defaults.countries(countries)
     codes = [str(code) for code in boundaries["iso3"]]
-    for name, code in (("a", a), ("b", b)):
+    for name, code in (("country", country), ("neighbour", neighbour)):
         if code not in codes:
             msg = f"{name} must be one of {sorted(codes)!r} (got {code!r})."
             raise UnknownCountryError(msg)
-    if a == b:
-        msg = f"a and b must be two different countries (got {a!r} twice)."
+    if country == neighbour:
+        msg = f"country and neighbour must be two different countries (got {country!r} twice)."
         raise ValueError(msg)
-    if (
-        isinstance(tolerance_m, bool)
-        or not isinstance(tolerance_m, int | float)
-        or not math.isfinite(tolerance_m)
-        or tolerance_m <= 0
-    ):
-        msg = f"tolerance_m must be a positive number of metres (got {tolerance_m!r})."
-        raise ValueError(msg)
-    try:
-        return load_border(a, b)
-    except UnknownCountryError:
-        pass
+    tolerance_m = check_number(tolerance_m, "tolerance_m", unit="metres")
+    if shipped:
+        try:
+            return defaults.border_file(country, neighbour)
+        except UnknownCountryError:
+            pass
+    a, b = country, neighbour
     shape_a = boundaries.geometry.iloc[codes.index(a)]
     shape_b = boundaries.geometry.iloc[codes.index(b)]
     local = _local_crs(shape_a, shape_b)

@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from borderstrikes._core.deprecate import renamed_arguments
 from borderstrikes.errors import DataFileError, UnknownCountryError
 
 __all__ = [
@@ -276,12 +277,13 @@ def load_boundaries(level: int = 0, *, countries: list[str] | None = None) -> gp
     return _with_provenance(frame, names[level])
 
 
-def load_border(a: str = "ARM", b: str = "AZE") -> gpd.GeoDataFrame:
+@renamed_arguments(a="country", b="neighbour")
+def load_border(country: str = "ARM", neighbour: str = "AZE") -> gpd.GeoDataFrame:
     """Load the shipped shared border of two countries, split into named sections.
 
     Parameters
     ----------
-    a, b : str, default "ARM", "AZE"
+    country, neighbour : str, default "ARM", "AZE"
         ISO3 codes of the two countries, in either order.
 
     Returns
@@ -313,11 +315,12 @@ def load_border(a: str = "ARM", b: str = "AZE") -> gpd.GeoDataFrame:
     (4326, True)
     """
     shipped = {frozenset({"ARM", "AZE"}): "border_am_az"}
-    name = shipped.get(frozenset({a, b}))
+    name = shipped.get(frozenset({country, neighbour}))
     if name is None:
         msg = (
-            f"no border file is shipped for {a!r}–{b!r}; shipped pairs: ARM–AZE. "
-            "Use borderstrikes.border_between(a, b) to derive it from the country polygons."
+            f"no border file is shipped for {country!r}–{neighbour!r}; shipped pairs: ARM–AZE. "
+            "Use borderstrikes.border_between(country, neighbour) to derive it from the "
+            "country polygons."
         )
         raise UnknownCountryError(msg)
     return _with_provenance(_read_vector(name), name)

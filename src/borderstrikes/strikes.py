@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -35,6 +35,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "decode_columns",
     "encode_columns",
+    "is_strike_report",
     "validate_strikes",
 ]
 
@@ -383,6 +384,57 @@ def validate_strikes(
     lon, lat = _check_points(strikes, countries)
     _check_admin1(strikes, lon, lat, countries)
     return strikes
+
+
+def is_strike_report(
+    frame: Any, *, exclude_evidence: Iterable[str] | str | None = NOT_STRIKE_EVIDENCE
+) -> np.ndarray:
+    """Which rows count as strike reports: those whose ``evidence`` is not excluded.
+
+    The one evidence filter of the package: clustering, zones, the report and the
+    CLI all leave out reports of displacement only and denials this way.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Reports; a frame without an ``evidence`` column (or a GeoSeries) keeps
+        every row.
+    exclude_evidence : iterable of str, str or None, default NOT_STRIKE_EVIDENCE
+        Evidence values to leave out; ``()`` or None keeps every row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, one value per row, True for the rows kept.
+
+    Raises
+    ------
+    TypeError
+        If ``exclude_evidence`` is not a string, an iterable of strings or None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reports = pd.DataFrame({"evidence": ["impact", "denial", "direction"]})
+    >>> is_strike_report(reports).tolist()
+    [True, False, True]
+    >>> is_strike_report(reports, exclude_evidence=()).tolist()
+    [True, True, True]
+    """
+    if isinstance(exclude_evidence, str):
+        exclude_evidence = (exclude_evidence,)
+    if exclude_evidence is None:
+        exclude_evidence = ()
+    if not isinstance(exclude_evidence, Iterable):
+        msg = (
+            "exclude_evidence must be a tuple of evidence values "
+            f"(got {exclude_evidence!r}); use exclude_evidence=() to keep every report."
+        )
+        raise TypeError(msg)
+    values = tuple(exclude_evidence)
+    if not values or not isinstance(frame, pd.DataFrame) or "evidence" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return ~frame["evidence"].isin(values).to_numpy()
 
 
 def encode_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

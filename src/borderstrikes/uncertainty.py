@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from borderstrikes._core.constants import GEOD
+from borderstrikes._core.deprecate import renamed_arguments
 from borderstrikes._core.lazy import is_lazy, lazy_layer
 from borderstrikes._core.validate import WGS84, as_geoseries, point_lonlat
 from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
@@ -121,13 +122,15 @@ def _check_n(n: Any, name: str) -> int:
     return int(n)
 
 
+@renamed_arguments(reference="country")
 def distance_interval(
     strikes: gpd.GeoDataFrame,
     *,
     n: int = 1000,
     seed: int | None = 0,
     border: gpd.GeoSeries | gpd.GeoDataFrame | None = None,
-    reference: str = "ARM",
+    country: str = "ARM",
+    countries: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Interval of each report's signed distance to the border, from its location radius.
 
@@ -144,8 +147,12 @@ def distance_interval(
     border : geopandas.GeoSeries or geopandas.GeoDataFrame, optional
         Border lines; default the shipped ARM-AZE border (as
         :func:`borderstrikes.border.distance_to_border`).
-    reference : str, default "ARM"
-        Country whose side counts as positive (inside).
+    country : str, default "ARM"
+        Country whose side counts as positive (inside). (Called ``country``
+        before 0.2; that name still works, with a FutureWarning.)
+    countries : geopandas.GeoDataFrame, optional
+        Country polygons that decide the side (as in
+        :func:`~borderstrikes.border.distance_to_border`); default the shipped ones.
 
     Returns
     -------
@@ -154,8 +161,8 @@ def distance_interval(
         (signed distance of the reported point), ``distance_p5_km``,
         ``distance_p50_km``, ``distance_p95_km`` (percentiles of the signed
         distance of the true location under the model; positive inside
-        ``reference``) and ``p_inside`` (probability that the true location
-        lies inside ``reference``). Rows without a point give NaN.
+        ``country``) and ``p_inside`` (probability that the true location
+        lies inside ``country``). Rows without a point give NaN.
 
     Raises
     ------
@@ -178,7 +185,7 @@ def distance_interval(
     independently, even when they name the same place. A sample that falls in
     no shipped country (water that OpenStreetMap assigns to neither side, such
     as Lake Sev) has no signed distance; it is left out of the percentiles and
-    counts as not inside ``reference`` for ``p_inside``.
+    counts as not inside ``country`` for ``p_inside``.
 
     Examples
     --------
@@ -192,7 +199,7 @@ def distance_interval(
     """
     if is_lazy(strikes):
         return lazy_layer().distance_interval(
-            strikes, n=n, seed=seed, border=border, reference=reference
+            strikes, n=n, seed=seed, border=border, country=country, countries=countries
         )
 
     from borderstrikes.border import distance_to_border
@@ -206,8 +213,10 @@ def distance_interval(
 
     def signed_km(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84)
-        found = distance_to_border(points, border, signed=True, reference=reference)
-        side = found["side"].to_numpy(dtype=object) == reference
+        found = distance_to_border(
+            points, border, signed=True, country=country, countries=countries
+        )
+        side = found["side"].to_numpy(dtype=object) == country
         return found["signed_distance_km"].to_numpy(dtype=float), side
 
     signed, _ = signed_km(lon[ok], lat[ok])

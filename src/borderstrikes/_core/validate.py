@@ -7,6 +7,9 @@ EPSG:4326 itself.
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
@@ -149,3 +152,91 @@ def point_lonlat(data: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
         msg = f"{name} has latitudes beyond ±90° after conversion to EPSG:4326; check its CRS."
         raise CRSError(msg)
     return lon, lat
+
+
+# --------------------------------------------------------------------------- arguments
+# One set of validators for every keyword argument of the package. Each returns
+# the value as the type the code uses and raises ValueError saying what was
+# expected and what was given (``name`` is the argument's name).
+
+
+def _real(value: Any) -> float:
+    """``value`` as a float, NaN when it is not a real number (bools are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return math.nan
+    return float(value)
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    unit: str = "",
+    minimum: float = 0.0,
+    strict: bool = True,
+    maximum: float = math.inf,
+    hint: str = "",
+) -> float:
+    """Return ``value`` as a finite float > ``minimum`` (>= if not strict) and <= ``maximum``.
+
+    Examples
+    --------
+    >>> check_number(5, "eps_km", unit="km")
+    5.0
+    >>> check_number(0, "eps_km", unit="km")
+    Traceback (most recent call last):
+    ...
+    ValueError: eps_km must be a finite number of km > 0 (got 0).
+    """
+    number = _real(value)
+    low_ok = number > minimum if strict else number >= minimum
+    if not (math.isfinite(number) and low_ok and number <= maximum):
+        of = f" of {unit}" if unit else ""
+        bound = f"{'>' if strict else '>='} {minimum:g}"
+        if math.isfinite(maximum):
+            bound += f" and <= {maximum:g}"
+        tail = f" {hint}" if hint else ""
+        msg = f"{name} must be a finite number{of} {bound} (got {value!r}).{tail}"
+        raise ValueError(msg)
+    return number
+
+
+def check_integer(value: Any, name: str, *, minimum: int = 1, hint: str = "") -> int:
+    """Return ``value`` as an int ``>= minimum`` (numpy integers accepted, bools refused).
+
+    Examples
+    --------
+    >>> check_integer(3, "min_samples")
+    3
+    >>> check_integer(2.0, "min_samples")
+    Traceback (most recent call last):
+    ...
+    ValueError: min_samples must be an integer >= 1 (got 2.0).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        msg = f"{name} must be an integer >= {minimum} (got {value!r}).{' ' + hint if hint else ''}"
+        raise ValueError(msg)
+    return int(value)
+
+
+def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``options``.
+
+    Examples
+    --------
+    >>> check_option("km", "unit", ("m", "km"))
+    'km'
+    >>> check_option("mi", "unit", ("m", "km"))
+    Traceback (most recent call last):
+    ...
+    ValueError: unit must be one of ['km', 'm'] (got 'mi').
+    """
+    choices = list(options)
+    try:
+        ok = value in choices
+    except TypeError:  # an unhashable value cannot be a key of a mapping of options
+        ok = False
+    if not ok:
+        msg = f"{name} must be one of {sorted(choices, key=str)!r} (got {value!r})."
+        raise ValueError(msg)
+    return value

@@ -11,7 +11,7 @@ What is lazy and what is computed
 ---------------------------------
 - :func:`distance_to_border` is fully lazy: one task per partition, each
   calling the in-memory function on its partition. Building the graph only
-  checks the arguments (unit, CRS, border, reference) on the driver.
+  checks the arguments (unit, CRS, border, country) on the driver.
 - :func:`distance_interval` first counts the located rows of every partition
   (one eager pass over the input), because the random numbers of a row depend
   on its place among all located rows, as in memory. The intervals themselves
@@ -202,7 +202,7 @@ def _prepared(shipped: _ShippedBorder | None) -> Any:
     with _LOCK:  # threads of one worker wait for the first build instead of repeating it
         target = _PREPARED.get(shipped.key)
         if target is None:
-            target = _border._Border(shipped.frame)
+            target = _border.PreparedBorder(shipped.frame)
             _BUILDS[shipped.key] += 1
             _PREPARED[shipped.key] = target
             while len(_PREPARED) > _MAX_BORDERS:
@@ -219,7 +219,7 @@ def _ship_border(border: Any) -> tuple[Any, Any]:
     geoms = as_geoseries(border, "border")
     require_crs(geoms, "border")
     wgs = border if geoms.crs.equals(WGS84) else border.to_crs(WGS84)
-    key = _border._border_key(wgs)
+    key = _border.border_key(wgs)
     if key is not None and key == _border._shipped_key():
         return None, None
     shipped = _ShippedBorder(key, border)  # as given: indexed (and checked) as in memory
@@ -233,10 +233,15 @@ def _ship_border(border: Any) -> tuple[Any, Any]:
 
 
 def _distance_partition(
-    points: Any, shipped: _ShippedBorder | None, unit: str, signed: bool, reference: str
+    points: Any,
+    shipped: _ShippedBorder | None,
+    unit: str,
+    signed: bool,
+    country: str,
+    countries: Any,
 ) -> pd.DataFrame:
     return _border.distance_to_border(
-        points, _prepared(shipped), unit=unit, signed=signed, reference=reference
+        points, _prepared(shipped), unit=unit, signed=signed, country=country, countries=countries
     )
 
 
@@ -246,7 +251,8 @@ def distance_to_border(
     *,
     unit: str = "km",
     signed: bool = True,
-    reference: str = "ARM",
+    country: str = "ARM",
+    countries: Any = None,
 ) -> Any:
     """Lazy :func:`borderstrikes.distance_to_border` of a dask-geopandas input.
 
@@ -260,7 +266,7 @@ def distance_to_border(
         Unit of the distance columns.
     signed : bool, default True
         Add ``signed_distance_<unit>``.
-    reference : str, default "ARM"
+    country : str, default "ARM"
         ISO3 code of the country whose inside counts as positive.
 
     Returns
@@ -278,7 +284,7 @@ def distance_to_border(
         If ``points`` or ``border`` has no CRS.
     borderstrikes.errors.GeometryError, borderstrikes.errors.UnknownCountryError
         As :func:`borderstrikes.distance_to_border`. A bad border, unit or
-        reference raises at once; a non-point geometry raises when the
+        country raises at once; a non-point geometry raises when the
         partition holding it is computed.
 
     See Also
@@ -307,9 +313,11 @@ def distance_to_border(
     meta = _check_frame(points, "points")
     shipped, prepared = _ship_border(border)
     empty = _border.distance_to_border(
-        meta, prepared, unit=unit, signed=signed, reference=reference
-    )  # checks unit and reference now, and gives the dtypes
-    return points.map_partitions(_distance_partition, shipped, unit, signed, reference, meta=empty)
+        meta, prepared, unit=unit, signed=signed, country=country, countries=countries
+    )  # checks unit and country now, and gives the dtypes
+    return points.map_partitions(
+        _distance_partition, shipped, unit, signed, country, countries, meta=empty
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -369,7 +377,8 @@ def _interval_partition(
     seed: Any,
     offsets: np.ndarray,
     shipped: _ShippedBorder | None,
-    reference: str,
+    country: str,
+    countries: Any,
     partition_info: dict | None = None,
 ) -> pd.DataFrame:
     number = partition_info["number"] if partition_info else 0
@@ -400,11 +409,13 @@ def _interval_partition(
             ),
             crs=WGS84,
         )
-        found = _border.distance_to_border(points, target, signed=True, reference=reference)
+        found = _border.distance_to_border(
+            points, target, signed=True, country=country, countries=countries
+        )
         signed = found["signed_distance_km"].to_numpy(dtype=float)
         k = len(idx)
         sampled = signed[k:].reshape(k, n)
-        inside = (found["side"].to_numpy(dtype=object)[k:] == reference).reshape(k, n)
+        inside = (found["side"].to_numpy(dtype=object)[k:] == country).reshape(k, n)
         values[idx, 0] = signed[:k]
         with warnings.catch_warnings():  # a row whose samples all lack a side stays NaN
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -421,7 +432,8 @@ def distance_interval(
     n: int = 1000,
     seed: int | None = 0,
     border: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    reference: str = "ARM",
+    country: str = "ARM",
+    countries: Any = None,
 ) -> Any:
     """Lazy :func:`borderstrikes.distance_interval` of a dask-geopandas input.
 
@@ -435,7 +447,7 @@ def distance_interval(
         Seed of the generator; None draws one fresh seed for the whole input.
     border : geopandas.GeoDataFrame or geopandas.GeoSeries, optional
         In-memory border lines; default the shipped border.
-    reference : str, default "ARM"
+    country : str, default "ARM"
         Country whose side counts as positive.
 
     Returns
@@ -482,7 +494,9 @@ def distance_interval(
     n = _uncertainty._check_n(n, "n")
     seed = _seed_of(seed)
     shipped, prepared = _ship_border(border)
-    empty = _uncertainty.distance_interval(meta, n=n, seed=0, border=prepared, reference=reference)
+    empty = _uncertainty.distance_interval(
+        meta, n=n, seed=0, border=prepared, country=country, countries=countries
+    )
     counts = strikes.map_partitions(_located, meta=pd.Series(dtype="int64")).compute()
     offsets = np.concatenate([[0], np.cumsum(counts.to_numpy(dtype=np.int64))])
     dask, _, _ = _dask_modules()
@@ -492,7 +506,8 @@ def distance_interval(
         seed,
         dask.delayed(offsets),
         shipped,
-        reference,
+        country,
+        countries,
         meta=empty,
     )
 
