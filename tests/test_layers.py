@@ -239,3 +239,14 @@ def test_the_test_sees_a_violation(tmp_path, monkeypatch):
     monkeypatch.setitem(MODULES, "borderstrikes.geodesy.fake", fake)
     with pytest.raises(AssertionError, match=r"geodesy\.fake"):
         test_no_upward_import()
+
+
+def test_shipped_data_is_read_in_one_place():
+    """Analyses, maps and the dask layer take their inputs; defaults come from ``defaults``."""
+    where = [
+        f"{module}:{line}"
+        for module in MODULES
+        for line, target, _ in _imports(module)
+        if _internal(target) == f"{NAME}.datasets" and _layer(module) in (4, 5)
+    ]
+    assert where == []
