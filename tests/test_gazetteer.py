@@ -269,7 +269,7 @@ def test_bad_arguments(kwargs, match):
 def test_name_index_is_built_once(monkeypatch):
     from borderstrikes import gazetteer
 
-    gazetteer._index.cache_clear()
+    gazetteer._shipped_index.cache_clear()
     calls = []
     original = datasets.load_places
 
@@ -281,22 +281,42 @@ def test_name_index_is_built_once(monkeypatch):
     geocode(["Kapan"])
     geocode(["Goris", "Kut"])
     assert len(calls) == 1
-    gazetteer._index.cache_clear()
+    gazetteer._shipped_index.cache_clear()
 
 
-def test_alias_table_must_name_known_places(monkeypatch):
-    from borderstrikes import gazetteer
-
+def test_alias_table_must_name_known_places():
     bad = pd.DataFrame(
         {"alias": ["X"], "place_id": ["sup:nowhere"], "kind": ["alternate"], "reason": ["r"]}
     )
-    monkeypatch.setattr(datasets, "load_place_aliases", lambda: bad)
-    gazetteer._index.cache_clear()
-    try:
-        with pytest.raises(DataFileError, match="sup:nowhere"):
-            geocode(["Kapan"])
-    finally:
-        gazetteer._index.cache_clear()
+    with pytest.raises(DataFileError, match="sup:nowhere"):
+        geocode(["Kapan"], aliases=bad)
+
+
+def test_own_gazetteer():
+    """A user's own places: only they are searched, and the shipped aliases are not used."""
+    own = gpd.GeoDataFrame(
+        {
+            "place_id": ["own:1", "own:2"],
+            "name": ["Springfield", "Shelbyville"],
+            "alternatenames": ["Sprngfld", ""],
+            "admin1_iso": ["XX-A", "XX-B"],
+            "admin1_name": ["Alpha", "Beta"],
+            "country": ["XX", "XX"],
+            "population": [100, 200],
+        },
+        geometry=gpd.points_from_xy([10.0, 11.0], [1.0, 2.0]),
+        crs="EPSG:4326",
+    )
+    found = geocode(["Sprngfld", "Kapan"], places=own)
+    assert found["place_id"].tolist()[0] == "own:1"
+    assert found["match"].tolist() == ["variant", "not_found"]
+    assert found.geometry.iloc[0].x == 10.0
+
+
+def test_errors_ignore_is_the_old_name_of_collect():
+    with pytest.warns(FutureWarning, match="errors='collect'"):
+        old = geocode(["Atlantis"], errors="ignore")
+    pd.testing.assert_frame_equal(old, geocode(["Atlantis"], errors="collect"))
 
 
 @pytest.mark.parametrize(

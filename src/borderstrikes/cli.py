@@ -74,11 +74,9 @@ def _strike_events(events: Any, countries: Sequence[str] = ("ARM",)) -> tuple[An
 
 
 def _keep_strike_reports(strikes: Any, all_evidence: bool) -> Any:
-    from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
+    from borderstrikes.strikes import is_strike_report
 
-    if all_evidence or "evidence" not in strikes.columns:
-        return strikes
-    return strikes[~strikes["evidence"].isin(NOT_STRIKE_EVIDENCE)]
+    return strikes if all_evidence else strikes[is_strike_report(strikes)]
 
 
 @contextlib.contextmanager
@@ -126,19 +124,15 @@ def _write_table(
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from borderstrikes.report import summary_tables
+
     strikes = _keep_strike_reports(_load(None), args.all_evidence)
     print(f"{len(strikes)} reports about {strikes['place'].nunique()} places")
     if not args.all_evidence:
         print("(displacement-only and denial reports left out; --all-evidence keeps them)")
-    tables = {
-        "province": strikes.groupby("admin1").size(),
-        "date": strikes.groupby(strikes["date"].dt.strftime("%Y-%m-%d")).size(),
-        "evidence": strikes.groupby("evidence").size(),
-        "place": strikes.groupby(["admin1", "place"]).size(),
-    }
-    for title, counts in tables.items():
+    for title, counts in summary_tables(strikes).items():
         print(f"\nReports per {title}")
-        print(counts.rename("reports").to_frame().to_string())
+        print(counts.to_frame().to_string())
     return 0
 
 
@@ -188,24 +182,24 @@ def _clusters(args: argparse.Namespace) -> int:
     if args.output is None:
         print(pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_string())
     else:
-        from borderstrikes.report import _write_clusters
+        from borderstrikes.report import write_clusters
 
         with _atomic(args.output) as temporary:
-            _write_clusters(clusters, temporary)
+            write_clusters(clusters, temporary)
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
 def _areas(args: argparse.Namespace) -> int:
     from borderstrikes.areas import buffer_scenarios
-    from borderstrikes.strikes import NOT_STRIKE_EVIDENCE
 
     table = buffer_scenarios(
         args.depth_km,
         country=args.country,
         neighbour=args.neighbour,
         by_unit=args.by_unit,
-        exclude_evidence=() if args.all_evidence else NOT_STRIKE_EVIDENCE,
+        strikes=_keep_strike_reports(_load(None), args.all_evidence),
+        exclude_evidence=(),
     )
     if args.output is not None:
         _write_table(table, args.output)

@@ -41,7 +41,7 @@ __all__ = [
     "verify",
 ]
 
-WGS84 = "EPSG:4326"
+from borderstrikes._core.constants import WGS84
 
 
 @functools.cache

@@ -1,11 +1,12 @@
 """Resolve place names to points with the packaged gazetteer.
 
-The gazetteer is :func:`borderstrikes.datasets.load_places` (GeoNames
-``cities500`` for Armenia and the Azerbaijani border districts, plus a curated
-supplement of border villages GeoNames lacks) and the curated alias table
-:func:`borderstrikes.datasets.load_place_aliases` (spellings that the reports
-use but GeoNames lacks or gives to several places). The name index is built
-once per process.
+By default the gazetteer is :func:`borderstrikes.datasets.load_places`
+(GeoNames ``cities500`` for Armenia and the Azerbaijani border districts, plus
+a curated supplement of border villages GeoNames lacks) and the curated alias
+table :func:`borderstrikes.datasets.load_place_aliases` (spellings that the
+reports use but GeoNames lacks or gives to several places); ``places=`` and
+``aliases=`` take your own tables in the same schema. The name index of the
+shipped tables is built once per process, that of your own on each call.
 
 Matching works on normalised names (see :func:`normalize_name`) in four tiers,
 and the first tier that finds a candidate decides:
@@ -29,6 +30,7 @@ import collections
 import difflib
 import functools
 import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -36,7 +38,8 @@ from typing import Any, Literal
 import geopandas as gpd
 import pandas as pd
 
-from borderstrikes import datasets
+from borderstrikes import defaults
+from borderstrikes._core.validate import check_option
 from borderstrikes.errors import DataFileError, PlaceNotFoundError
 
 __all__ = ["FUZZY_CUTOFF", "MATCH_KINDS", "geocode", "normalize_name"]
@@ -128,9 +131,22 @@ def _add(table: dict[str, set[int]], name: Any, row: int) -> None:
         table.setdefault(key, set()).add(row)
 
 
-@functools.lru_cache(maxsize=1)
-def _index() -> _Index:
-    places = datasets.load_places().reset_index(drop=True)
+@functools.cache
+def _shipped_index() -> _Index:
+    return _build_index(defaults.places(), defaults.aliases())
+
+
+def _index(places: gpd.GeoDataFrame | None = None, aliases: pd.DataFrame | None = None) -> _Index:
+    """Return the name index of the given tables (the shipped one is built once per process)."""
+    if places is None and aliases is None:
+        return _shipped_index()
+    if aliases is None and places is not None:
+        aliases = defaults.aliases().iloc[:0]  # the shipped aliases name shipped places only
+    return _build_index(defaults.places(places), defaults.aliases(aliases))
+
+
+def _build_index(places: gpd.GeoDataFrame, aliases: pd.DataFrame) -> _Index:
+    places = places.to_crs("EPSG:4326").reset_index(drop=True)
     exact: dict[str, set[int]] = {}
     preferred: dict[str, set[int]] = {}
     variant: dict[str, set[int]] = {}
@@ -142,7 +158,6 @@ def _index() -> _Index:
             _add(variant, alternate, row)
 
     row_of_id = {place_id: row for row, place_id in enumerate(places["place_id"])}
-    aliases = datasets.load_place_aliases()
     unknown = sorted(set(aliases["place_id"]) - set(row_of_id))
     if unknown:
         msg = (
@@ -296,7 +311,9 @@ def geocode(
     *,
     admin1: str | Sequence[str | None] | pd.Series | None = None,
     country: str | None = None,
-    errors: Literal["ignore", "raise"] = "ignore",
+    errors: Literal["collect", "raise"] = "collect",
+    places: gpd.GeoDataFrame | None = None,
+    aliases: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Resolve place names to gazetteer places and points.
 
@@ -313,9 +330,21 @@ def geocode(
     country : str, optional
         ISO 3166-1 code of the country the place must lie in (``"AM"`` or
         ``"ARM"``).
-    errors : {'ignore', 'raise'}, default 'ignore'
-        With ``'raise'``, a name that is not found or stays ambiguous raises
-        :class:`~borderstrikes.errors.PlaceNotFoundError`.
+    errors : {'collect', 'raise'}, default 'collect'
+        What to do with a name that is not found or stays ambiguous: keep it
+        as a row whose ``match`` says so (``'collect'``, the meaning
+        ``errors=`` has everywhere in borderstrikes), or raise
+        :class:`~borderstrikes.errors.PlaceNotFoundError` (``'raise'``).
+        ``'ignore'``, the name before 0.2, still works with a FutureWarning.
+    places : geopandas.GeoDataFrame, optional
+        Your own gazetteer in the schema of
+        :func:`borderstrikes.datasets.load_places` (``place_id``, ``name``,
+        ``alternatenames``, ``admin1_iso``, ``admin1_name``, ``country``,
+        ``population``, points with a CRS). Default: the shipped one.
+    aliases : pandas.DataFrame, optional
+        Alias table in the schema of
+        :func:`borderstrikes.datasets.load_place_aliases`. Default: the shipped
+        aliases with the shipped places, none with your own ``places``.
 
     Returns
     -------
@@ -368,11 +397,17 @@ def geocode(
     >>> geocode("Akner").loc[0, ["match", "candidates"]].tolist()
     ['ambiguous', ['geonames:174941', 'geonames:616984']]
     """
-    if errors not in {"ignore", "raise"}:
-        msg = f"errors must be 'ignore' or 'raise' (got {errors!r})."
-        raise ValueError(msg)
+    if errors == "ignore":
+        warnings.warn(
+            "geocode(errors='ignore') is deprecated and will be removed in borderstrikes 0.3; "
+            "use errors='collect' (the same behaviour).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        errors = "collect"
+    check_option(errors, "errors", ("collect", "raise"))
     queries = _as_series(names)
-    index = _index()
+    index = _index(places, aliases)
     country_code = _resolve_country(country, index)
     admin1_values = _broadcast(admin1, len(queries), "admin1")
     admin1_codes = [_resolve_admin1(value, index) for value in admin1_values]
@@ -419,7 +454,7 @@ def geocode(
                 f"could not resolve {int(unresolved.sum())} of {len(result)} place names: "
                 f"not found {missing!r}; ambiguous {ambiguous!r}. Check the spelling, pass "
                 "admin1= (an ISO 3166-2 code such as 'AM-SU' or a province name) to choose "
-                "between homonyms, or use errors='ignore' to get match='not_found' rows."
+                "between homonyms, or use errors='collect' to get match='not_found' rows."
             )
             raise PlaceNotFoundError(msg)
     return result

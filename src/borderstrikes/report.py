@@ -21,7 +21,7 @@ import pandas as pd
 from borderstrikes import datasets
 from borderstrikes._core.versions import versions as versions_info
 
-__all__ = ["ReportResult", "write_report"]
+__all__ = ["ReportResult", "summary_tables", "write_clusters", "write_report"]
 
 Progress = Callable[[str], None]
 
@@ -51,6 +51,36 @@ class _Steps:
         self.seconds[name] = time.perf_counter() - start
         self.progress(f"{name}: done in {self.seconds[name]:.1f} s")
         return value
+
+
+def summary_tables(strikes: pd.DataFrame) -> dict[str, pd.Series]:
+    """Count reports per province, date, evidence kind and place: the summary tables.
+
+    The report page and ``borderstrikes summary`` both show these.
+
+    Parameters
+    ----------
+    strikes : pandas.DataFrame
+        Reports with ``admin1``, ``date``, ``evidence`` and ``place`` columns.
+
+    Returns
+    -------
+    dict of str to pandas.Series
+        ``"province"``, ``"date"`` (as YYYY-MM-DD), ``"evidence"`` and
+        ``"place"`` (by province and place), each a count named ``reports``.
+
+    Examples
+    --------
+    >>> tables = summary_tables(bs.load_strikes())
+    >>> int(tables["evidence"].sum())
+    88
+    """
+    return {
+        "province": strikes.groupby("admin1").size().rename("reports"),
+        "date": strikes.groupby(strikes["date"].dt.strftime("%Y-%m-%d")).size().rename("reports"),
+        "evidence": strikes.groupby("evidence").size().rename("reports"),
+        "place": strikes.groupby(["admin1", "place"]).size().rename("reports"),
+    }
 
 
 def _table_html(frame: pd.DataFrame, *, float_format: str = "{:,.2f}") -> str:
@@ -252,7 +282,7 @@ def write_report(
 
     labels, clusters = steps.run("clusters", lambda: _clusters(strikes, eps_km, min_samples))
     result.files["clusters"] = out / "clusters.geojson"
-    _write_clusters(clusters, result.files["clusters"])
+    write_clusters(clusters, result.files["clusters"])
 
     zones = steps.run("buffer-zone scenarios", lambda: buffer_scenarios(depths_km, strikes=strikes))
     result.files["buffer_zones"] = out / "buffer_zones.csv"
@@ -283,7 +313,9 @@ def write_report(
     return result
 
 
-def _write_clusters(clusters: gpd.GeoDataFrame, path: Path) -> None:
+def write_clusters(clusters: gpd.GeoDataFrame, path: str | Path) -> None:
+    """Write cluster footprints to GeoJSON, lists joined with "; " and dates as YYYY-MM-DD."""
+    path = Path(path)
     frame = clusters.reset_index(names="cluster")
     for column in frame.columns:
         if column != frame.geometry.name and frame[column].map(type).eq(list).any():
@@ -312,7 +344,7 @@ def _page(
         if cluster_table[column].map(type).eq(list).any():
             cluster_table[column] = cluster_table[column].map(", ".join)
     distance_table = distances.assign(cluster=labels.reindex(distances.index))
-    by_evidence = strikes.groupby("evidence").size().rename("reports").reset_index()
+    by_evidence = summary_tables(strikes)["evidence"].reset_index()
     buffer = io.StringIO()
     buffer.write("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
     buffer.write("<title>borderstrikes report</title>")

@@ -18,7 +18,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
 from borderstrikes import datasets
 from borderstrikes._core.validate import convert_to_wgs84, require_crs
@@ -26,6 +25,7 @@ from borderstrikes.errors import (
     StrikesValidationError,
     UnknownCountryError,
 )
+from borderstrikes.geodesy.projection import to_aeqd
 
 __all__ = [
     "EVIDENCE_KINDS",
@@ -249,11 +249,9 @@ def _distance_to_unit_m(lon: float, lat: float, unit: Any) -> float:
     Centred on the point, the projection keeps distances from the centre exact; the
     polygon is first densified to 0.01° so that its lon/lat edges keep their shape.
     """
-    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    transformer = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
     projected = shapely.transform(
         shapely.segmentize(unit, 0.01),
-        lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
+        lambda xy: np.column_stack(to_aeqd(lon, lat, xy[:, 0], xy[:, 1])),
     )
     return float(shapely.distance(shapely.Point(0.0, 0.0), projected))
 
