@@ -33,7 +33,12 @@ from borderstrikes.areas import (
     zone_strikes,
     zone_units,
 )
-from borderstrikes.errors import CRSError, GeometryError, UnknownCountryError
+from borderstrikes.errors import (
+    BorderstrikesWarning,
+    CRSError,
+    GeometryError,
+    UnknownCountryError,
+)
 
 GEOD = Geod(ellps="WGS84")
 ECEF = Transformer.from_crs("EPSG:4326", "EPSG:4978", always_xy=True)
@@ -305,6 +310,71 @@ def test_buffer_zone_on_user_polygons():
     assert zone["area_km2"].iloc[0] == pytest.approx(5 * 50, rel=5e-3)
 
 
+def two_squares():
+    """Countries "WES" and "EAS": two 1° squares sharing the meridian 10°E north of the equator."""
+    west = shapely.box(9.0, 0.0, 10.0, 1.0)
+    east = shapely.box(10.0, 0.0, 11.0, 1.0)
+    return gpd.GeoDataFrame({"iso3": ["WES", "EAS"]}, geometry=[west, east], crs="EPSG:4326")
+
+
+def test_user_countries_reach_every_step():
+    # The codes are looked up in the user's countries, the land is theirs and the border is
+    # derived from them (border_between): the zone is a 10 km strip along the meridian,
+    # 10 km times its geodesic length (the derived border's 100 m stubs at the corners
+    # add at most 2 x 0.1 x 10 km²).
+    countries = two_squares()
+    zone = buffer_zone("EAS", "WES", depth_km=10, countries=countries)
+    meridian_km = GEOD.inv(10.0, 0.0, 10.0, 1.0)[2] / 1000
+    assert (zone.loc[0, "country"], zone.loc[0, "neighbour"]) == ("EAS", "WES")
+    assert zone.loc[0, "area_km2"] == pytest.approx(10 * meridian_km, abs=2.5)
+    assert zone.loc[0, "country_area_km2"] == pytest.approx(
+        geodesic_area(countries.iloc[[1]]).iloc[0], rel=1e-12
+    )
+    assert shapely.box(10.0, 0.0, 11.0, 1.0).buffer(1e-9).covers(zone.geometry.iloc[0])
+    with pytest.raises(UnknownCountryError, match="country must be the ISO 3166-1 alpha-3"):
+        buffer_zone("EAS", "WES", depth_km=10)  # not a shipped code
+    # the user's places, strikes and units are counted, not the shipped ones
+    own = gpd.GeoDataFrame(
+        {"name": ["near", "far"], "iso_3166_2": ["X", "X"], "name_en": ["x", "x"]},
+        geometry=[shapely.Point(10.05, 0.5), shapely.Point(10.5, 0.5)],
+        crs="EPSG:4326",
+    )
+    table = buffer_scenarios(
+        (10,), country="EAS", neighbour="WES", countries=countries, places=own, strikes=own
+    )
+    assert table.loc[0, ["n_places", "n_reports", "n_places_unknown_population"]].tolist() == [
+        1,
+        1,
+        1,
+    ]
+    assert table.loc[0, "area_km2"] == pytest.approx(zone.loc[0, "area_km2"], rel=1e-12)
+    units = gpd.GeoDataFrame(
+        {"iso_3166_2": ["EA-N", "EA-S"], "name_en": ["north", "south"]},
+        geometry=[shapely.box(10, 0.5, 11, 1), shapely.box(10, 0, 11, 0.5)],
+        crs="EPSG:4326",
+    )
+    by_unit = buffer_scenarios(
+        (10,),
+        country="EAS",
+        neighbour="WES",
+        countries=countries,
+        places=own,
+        strikes=own,
+        by_unit=True,
+        units=units,
+    )
+    assert sorted(by_unit.index.get_level_values("iso_3166_2")) == ["EA-N", "EA-S"]
+    assert by_unit["area_km2"].sum() == pytest.approx(zone.loc[0, "area_km2"], rel=1e-9)
+    stretch = border_stretch(
+        gpd.GeoSeries([shapely.Point(10.3, 0.5)], crs=4326),
+        length_km=20,
+        country="EAS",
+        neighbour="WES",
+        countries=countries,
+    )
+    assert stretch.loc[0, "length_km"] == pytest.approx(20.0, abs=1e-6)
+
+
 def test_buffer_zone_bad_input():
     for bad in (0, -5, 250, float("nan"), "10", None):
         with pytest.raises(ValueError, match="depth_km must be a number of kilometres"):
@@ -402,7 +472,7 @@ def test_border_stretch_window_and_between():
     _, _, seg = GEOD.inv(*line[:-1].T, *line[1:].T)
     assert seg.sum() == pytest.approx(8_500.0, abs=0.01)
     kapan = gpd.GeoSeries([shapely.Point(46.40722, 39.20755)], crs="EPSG:4326")
-    both = border_stretch(jermuk(), to=kapan)
+    both = border_stretch(jermuk(), to_points=kapan)
     assert 100 < both["length_km"].iloc[0] < 300
 
 
@@ -410,14 +480,14 @@ def test_border_stretch_bad_input():
     with pytest.raises(ValueError, match="give exactly one of length_km"):
         border_stretch(jermuk())
     with pytest.raises(ValueError, match="give exactly one of length_km"):
-        border_stretch(jermuk(), length_km=5, to=jermuk())
+        border_stretch(jermuk(), length_km=5, to_points=jermuk())
     with pytest.raises(ValueError, match="length_km must be a number"):
         border_stretch(jermuk(), length_km=-2)
     with pytest.raises(GeometryError, match="exactly one Point"):
         border_stretch(pd.concat([jermuk(), jermuk()]), length_km=5)
     nakhchivan_side = gpd.GeoSeries([shapely.Point(45.3, 39.5)], crs="EPSG:4326")
     with pytest.raises(GeometryError, match="different border lines"):
-        border_stretch(jermuk(), to=nakhchivan_side)
+        border_stretch(jermuk(), to_points=nakhchivan_side)
 
 
 def test_advance_area_on_a_synthetic_front():
@@ -456,3 +526,29 @@ def test_advance_area_bad_input():
     )
     with pytest.raises(GeometryError, match="all Points"):
         advance_area(mixed)
+
+
+def test_border_stretch_warns_when_the_line_is_too_short():
+    border = gpd.GeoSeries([shapely.LineString([(45.5, 40.0), (45.5, 40.05)])], crs=4326)
+    point = gpd.GeoSeries([shapely.Point(45.49, 40.02)], crs=4326)
+    with pytest.warns(BorderstrikesWarning, match="only 5.6 km long") as caught:
+        stretch = border_stretch(point, length_km=10, border=border)
+    assert caught[0].filename == __file__  # points at the caller, through the renaming shim
+    assert stretch.loc[0, "length_km"] == pytest.approx(GEOD.inv(45.5, 40, 45.5, 40.05)[2] / 1000)
+
+
+def test_renamed_arguments_warn_and_still_work():
+    kapan = gpd.GeoSeries([shapely.Point(46.40722, 39.20755)], crs="EPSG:4326")
+    new = border_stretch(jermuk(), to_points=kapan)
+    with pytest.warns(FutureWarning, match=r"border_stretch\(near=\.\.\.\) is deprecated"):
+        old = border_stretch(near=jermuk(), to_points=kapan)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(FutureWarning, match=r"border_stretch\(to=\.\.\.\) is deprecated"):
+        old = border_stretch(jermuk(), to=kapan)
+    pd.testing.assert_frame_equal(old, new)
+    pts = gpd.GeoSeries.from_xy([45.76, 45.75, 45.72], [39.90, 39.84, 39.87], crs=4326)
+    with pytest.warns(FutureWarning, match=r"advance_area\(positions=\.\.\.\) is deprecated"):
+        old = advance_area(positions=pts)
+    pd.testing.assert_frame_equal(old, advance_area(pts))
+    with pytest.raises(TypeError, match=r"both near= .* and points="):
+        border_stretch(near=jermuk(), points=jermuk(), length_km=5)

@@ -10,6 +10,7 @@ from pyproj import Geod, Transformer
 from scipy.spatial import cKDTree
 
 from borderstrikes import datasets
+from borderstrikes.areas import buffer_zone as bs_buffer_zone
 from borderstrikes.claims import (
     CLAIM_COLUMNS,
     KINDS,
@@ -278,3 +279,39 @@ def test_check_does_not_modify_its_input():
     before = table.copy()
     check_claims(table)
     pd.testing.assert_frame_equal(table, before)
+
+
+def test_users_places_border_and_countries_reach_the_checks():
+    claim = one_claim(
+        kind="place_distance", value="11", value_max="12", qualifier="range", location="Jermuk"
+    )
+    shipped = check_claims(claim)
+    assert shipped.loc["X1", "verdict"] == "consistent"
+    # a gazetteer without Jermuk: the place cannot be found
+    places = datasets.load_places()
+    named = places["name"].str.contains("Jermuk")
+    named |= places["alternatenames"].fillna("").str.contains("Jermuk")
+    no_jermuk = places[~named]
+    out = check_claims(claim, places=no_jermuk)
+    assert out.loc["X1", "verdict"] == "not_checkable"
+    assert "'Jermuk' is not in the gazetteer" in out.loc["X1", "reason"]
+    # measured from the Nakhchivan section only, Jermuk is further from "the border"
+    border = datasets.load_border()
+    far = check_claims(claim, border=border[border["section"] == "nakhchivan"])
+    assert (
+        far.loc["X1", "implied_place_distance_km"] > shipped.loc["X1", "implied_place_distance_km"]
+    )
+    # Armenia reduced to its land within 1 km of the border: no land lies 2 km inside
+    deep = one_claim(kind="depth", value="2", location="Srashen")
+    assert check_claims(deep).loc["X1", "verdict"] == "consistent"
+    countries = datasets.load_boundaries(0)
+    thin = bs_buffer_zone(depth_km=1).geometry.iloc[0]
+    countries = countries.set_geometry(
+        [
+            thin if code == "ARM" else g
+            for code, g in zip(countries["iso3"], countries.geometry, strict=True)
+        ],
+        crs=countries.crs,
+    )
+    out = check_claims(deep, countries=countries, border=border)
+    assert out.loc["X1", "verdict"] == "inconsistent"

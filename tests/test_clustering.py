@@ -13,11 +13,14 @@ from borderstrikes.clustering import (
     DEFAULT_EPS_KM,
     DEFAULT_MIN_SAMPLES,
     cluster_strikes,
+    dbscan,
     describe_clusters,
     k_distance,
 )
-from borderstrikes.clustering import core as clustering
+from borderstrikes.clustering.dbscan import RHO_MIN_M
+from borderstrikes.clustering.times import time_intervals
 from borderstrikes.errors import BorderstrikesWarning, CRSError, GeometryError
+from borderstrikes.geodesy.ellipsoid import ecef
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -146,7 +149,7 @@ def test_small_memory_budget_gives_same_labels(monkeypatch, budget):
     lon, lat = 45 + rng.normal(0, 0.05, 400), 40 + rng.normal(0, 0.05, 400)
     strikes = points(lon, lat)
     expected = cluster_strikes(strikes, eps_km=1.0, min_samples=30)
-    monkeypatch.setattr(clustering, "_PAIR_BUDGET", budget)
+    monkeypatch.setattr(dbscan, "_PAIR_BUDGET", budget)
     pd.testing.assert_series_equal(cluster_strikes(strikes, eps_km=1.0, min_samples=30), expected)
     assert same_partition(expected, brute_force_dbscan(lon, lat, 1.0, 30))
 
@@ -158,11 +161,11 @@ def test_chord_arc_bound_holds():
     dist = np.exp(rng.uniform(np.log(1.0), np.log(1e6), 3000))
     lon2, lat2, _ = GEOD.fwd(lon1, lat1, rng.uniform(0, 360, 3000), dist)
     chord = np.linalg.norm(
-        clustering._ecef_m(lon1, lat1) - clustering._ecef_m(np.asarray(lon2), np.asarray(lat2)),
+        ecef(lon1, lat1) - ecef(np.asarray(lon2), np.asarray(lat2)),
         axis=1,
     )
     geodesic = GEOD.inv(lon1, lat1, lon2, lat2)[2]
-    rho = clustering._RHO_MIN_M
+    rho = RHO_MIN_M
     assert (chord <= geodesic + 1e-6).all()
     assert (geodesic <= 2 * rho * np.arcsin(chord / (2 * rho)) + 1e-6).all()
 
@@ -320,7 +323,7 @@ def test_space_time_matches_brute_force(seed):
     strikes = dated(lon, lat, days, times)
     hours = [0.0, 1.0, 6.0, 30.0][seed]
     labels = cluster_strikes(strikes, eps_km=2.0, min_samples=3, time_eps_hours=hours)
-    t0, t1, _ = clustering._time_intervals(strikes, "date")
+    t0, t1, _ = time_intervals(strikes, "date")
     expected = brute_force_dbscan(lon, lat, 2.0, 3, None, t0, t1, int(hours * 3_600e9))
     assert same_partition(labels, expected)
 

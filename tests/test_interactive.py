@@ -12,6 +12,7 @@ import subprocess
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -118,18 +119,40 @@ def test_too_many_points_refused():
         explore_strikes(points, tiles=None, max_points=5)
 
 
-def test_clusters_and_bands_layers(strikes):
-    from borderstrikes.clustering import cluster_strikes
+def test_clusters_and_zones_layers(strikes):
+    from borderstrikes.areas import buffer_zone
+    from borderstrikes.clustering import cluster_strikes, describe_clusters
 
     labels = cluster_strikes(strikes, eps_km=15, min_samples=3)
-    html = (
-        explore_strikes(strikes, tiles=None, clusters=labels, distance_bands_km=[5, 10])
-        .get_root()
-        .render()
+    zones = pd.concat([buffer_zone(depth_km=d) for d in (5, 10)])
+    m = explore_strikes(
+        strikes, tiles=None, clusters=describe_clusters(strikes, labels), zones=zones
     )
+    html = m.get_root().render()
     assert "Cluster footprints" in html
     assert "Distance from the border (geodesic)" in html
     assert "0–5 km from the border" in html
+
+
+def test_deprecated_inputs_warn_and_draw_the_same(strikes):
+    from borderstrikes.clustering import cluster_strikes, describe_clusters
+    from borderstrikes.viz.layers import zones_at
+
+    labels = cluster_strikes(strikes, eps_km=15, min_samples=3)
+    with pytest.warns(FutureWarning) as caught:
+        old = explore_strikes(strikes, tiles=None, clusters=labels, distance_bands_km=[5, 10])
+    messages = " ".join(str(w.message) for w in caught)
+    assert "describe_clusters(strikes, labels)" in messages
+    assert "zones=" in messages
+    new = explore_strikes(
+        strikes, tiles=None, clusters=describe_clusters(strikes, labels), zones=zones_at([5, 10])
+    )
+
+    def features(m):
+        # Element ids are random per map: compare the layers' data instead.
+        return re.sub(r"_[0-9a-f]{32}", "_ID", m.get_root().render())
+
+    assert features(old) == features(new)
 
 
 def test_chromium_renders_every_report_and_the_layer_control(page, tmp_path, strikes):

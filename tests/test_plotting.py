@@ -24,6 +24,7 @@ from pyproj import Geod, Transformer
 import borderstrikes
 from borderstrikes.errors import BorderstrikesWarning
 from borderstrikes.viz import static as plotting
+from borderstrikes.viz.layers import zone_bands, zones_at
 from borderstrikes.viz.static import (
     EVIDENCE_STYLES,
     add_north_arrow,
@@ -151,15 +152,16 @@ def test_cluster_colouring_needs_labels(small_ax, strikes):
         plot_strikes(strikes, ax=small_ax, basemap="offline", color_by="cluster")
 
 
-def test_clusters_from_labels(small_ax, strikes):
+def test_clusters_from_footprints_and_label_column(small_ax, strikes):
     from borderstrikes.clustering import cluster_strikes, describe_clusters
 
     labels = cluster_strikes(strikes, eps_km=15, min_samples=3)
+    described = describe_clusters(strikes, labels)
     ax = plot_strikes(
-        strikes,
+        strikes.assign(cluster=labels),
         ax=small_ax,
         basemap="offline",
-        clusters=labels,
+        clusters=described,
         color_by="cluster",
         labels=False,
         inset=False,
@@ -168,12 +170,46 @@ def test_clusters_from_labels(small_ax, strikes):
     assert len(footprints) == 1
     n_clusters = len(set(labels[labels >= 0]))
     # Clusters whose reports share one place have a point footprint: not drawn.
-    described = describe_clusters(strikes, labels)
     n_polygons = int(described.geom_type.isin(["Polygon", "MultiPolygon"]).sum())
     assert len(footprints[0].get_paths()) == n_polygons
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Cluster footprint" in texts
     assert sum(bool(re.match(r"Cluster \d+", t)) for t in texts) == n_clusters
+    # Legend names come from the footprints' name column.
+    assert f"Cluster {described.index[0]}: {described['name'].iloc[0]}" in texts
+
+
+def artists_signature(ax):
+    """What a test can compare between two maps: legend texts and drawn paths."""
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    paths = [
+        (c.get_gid(), [p.vertices.round(3).tolist() for p in c.get_paths()])
+        for c in ax.collections
+        if c.get_gid()
+    ]
+    return texts, paths
+
+
+def test_clusters_as_labels_are_deprecated_but_draw_the_same(strikes):
+    from borderstrikes.clustering import cluster_strikes, describe_clusters
+
+    labels = cluster_strikes(strikes, eps_km=15, min_samples=3)
+    _, ax_old = plt.subplots(**SMALL)
+    with pytest.warns(FutureWarning, match=r"describe_clusters\(strikes, labels\)") as caught:
+        plot_strikes(
+            strikes, ax=ax_old, basemap="offline", clusters=labels, color_by="cluster", labels=False
+        )
+    assert caught[0].filename == __file__  # attributed to the caller
+    _, ax_new = plt.subplots(**SMALL)
+    plot_strikes(
+        strikes.assign(cluster=labels),
+        ax=ax_new,
+        basemap="offline",
+        clusters=describe_clusters(strikes, labels),
+        color_by="cluster",
+        labels=False,
+    )
+    assert artists_signature(ax_old) == artists_signature(ax_new)
 
 
 def test_clusters_from_footprints(small_ax, strikes):
@@ -183,10 +219,11 @@ def test_clusters_from_footprints(small_ax, strikes):
     assert len(by_gid(ax, "borderstrikes-cluster-footprint")) == 1
 
 
-def test_distance_bands_are_nested_rings(small_ax, strikes):
-    ax = plot_strikes(
-        strikes, ax=small_ax, basemap="offline", distance_bands_km=[5, 10, 20], labels=False
-    )
+def test_zones_are_drawn_as_nested_bands(small_ax, strikes):
+    from borderstrikes.areas import buffer_zone
+
+    zones = pd.concat([buffer_zone(depth_km=d) for d in (20, 5, 10)])  # any order
+    ax = plot_strikes(strikes, ax=small_ax, basemap="offline", zones=zones, labels=False)
     bands = by_gid(ax, "borderstrikes-distance-band")
     assert len(bands) == 3
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -197,13 +234,38 @@ def test_distance_bands_are_nested_rings(small_ax, strikes):
     ]
 
 
+def test_distance_bands_km_is_deprecated_but_draws_the_same(strikes):
+    _, ax_old = plt.subplots(**SMALL)
+    with pytest.warns(FutureWarning, match=r"zones=") as caught:
+        plot_strikes(strikes, ax=ax_old, basemap="offline", distance_bands_km=[5, 10, 20])
+    assert caught[0].filename == __file__
+    _, ax_new = plt.subplots(**SMALL)
+    plot_strikes(strikes, ax=ax_new, basemap="offline", zones=zones_at([5, 10, 20]))
+    assert artists_signature(ax_old) == artists_signature(ax_new)
+
+
+def test_zones_and_distance_bands_together_raise(small_ax, strikes):
+    with pytest.raises(TypeError, match="not both"):
+        plot_strikes(
+            strikes, ax=small_ax, basemap="offline", zones=zones_at([5]), distance_bands_km=[5]
+        )
+
+
+def test_border_and_countries_inputs(small_ax, strikes):
+    main = borderstrikes.load_border().query("section == 'main'")
+    ax = plot_strikes(strikes, ax=small_ax, basemap="offline", border=main, labels=False)
+    assert by_gid(ax, "borderstrikes-border-main")
+    assert not by_gid(ax, "borderstrikes-border-nakhchivan")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Armenia–Nakhchivan (AZ) border" not in texts
+
+
 def test_distance_band_depth_comes_from_geodesic_buffer(strikes):
     # The 0-5 km band, drawn in UTM, reaches no further than ~5 km from the
     # border when measured on the ellipsoid: test its farthest vertex.
     from borderstrikes.border import distance_to_border
 
-    rings = plotting._distance_bands([5], "EPSG:4326")
-    ring = rings[0][1]
+    ring = zone_bands(zones_at([5]), "EPSG:4326").geometry.iloc[0]
     coords = shapely.get_coordinates(ring)
     points = gpd.GeoSeries(gpd.points_from_xy(coords[:, 0], coords[:, 1]), crs="EPSG:4326")
     distance = distance_to_border(points, signed=False)["distance_km"]
@@ -477,6 +539,7 @@ def test_basemap_from_local_geotiff(tmp_path, small_ax, strikes):
         ({"basemap": "offline", "crs": "EPSG:nope"}, ValueError, "crs must be"),
         ({"basemap": "offline", "distance_bands_km": [0, 5]}, ValueError, "positive"),
         ({"basemap": "offline", "clusters": [1, 2]}, TypeError, "clusters must be"),
+        ({"basemap": "offline", "zones": [5, 10]}, TypeError, "zones must be a GeoDataFrame"),
     ],
 )
 def test_invalid_arguments(small_ax, strikes, kwargs, error, match):
@@ -516,10 +579,12 @@ def test_default_cache_dir_honours_environment(monkeypatch, tmp_path):
 
 
 def test_weapon_classes():
-    assert plotting._weapon_class(["UAV (attack drones)"]) == "Drone (UAV)"
-    assert plotting._weapon_class(["artillery", "mortar"]) == "Several weapon types"
-    assert plotting._weapon_class(["unknown"]) == "Unknown"
-    assert plotting._weapon_class([]) == "Unknown"
+    from borderstrikes.viz.style import weapon_class
+
+    assert weapon_class(["UAV (attack drones)"]) == "Drone (UAV)"
+    assert weapon_class(["artillery", "mortar"]) == "Several weapon types"
+    assert weapon_class(["unknown"]) == "Unknown"
+    assert weapon_class([]) == "Unknown"
 
 
 def test_no_warnings_on_offline_map(small_ax, strikes):
@@ -547,17 +612,19 @@ def test_image_by_date_no_inset():
 
 @image_comparison(["map_bands_clusters"], **IMAGE)
 def test_image_bands_and_clusters():
-    from borderstrikes.clustering import cluster_strikes
+    from borderstrikes.areas import buffer_zone
+    from borderstrikes.clustering import cluster_strikes, describe_clusters
 
     strikes = borderstrikes.load_strikes()
     labels = cluster_strikes(strikes, eps_km=15, min_samples=3)
+    zones = pd.concat([buffer_zone(depth_km=d) for d in (5, 10, 20)])
     _, ax = plt.subplots(**SMALL)
     plot_strikes(
-        strikes,
+        strikes.assign(cluster=labels),
         ax=ax,
         basemap="offline",
-        clusters=labels,
+        clusters=describe_clusters(strikes, labels),
         color_by="cluster",
-        distance_bands_km=[5, 10, 20],
+        zones=zones,
         labels=False,
     )

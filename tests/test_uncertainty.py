@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from borderstrikes import datasets
+from borderstrikes import datasets, uncertainty
 from borderstrikes.areas import geodesic_area, geodesic_buffer
 from borderstrikes.errors import CRSError
 from borderstrikes.strikes import LOCATION_PRECISIONS, PRECISION_RADIUS_M
@@ -104,10 +104,42 @@ def test_location_radius_bad_input():
         location_radius_m(frame.assign(location_precision="village"))
     with pytest.raises(ValueError, match="must be a number >= 0"):
         location_radius_m(frame.assign(location_radius_m=-5.0))
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         distance_interval(frame, n=0)
     with pytest.raises(CRSError, match="has no CRS"):
         distance_interval(frame.set_crs(None, allow_override=True), n=10)
+
+
+@pytest.mark.parametrize("budget", [None, 60])
+def test_pieces_with_their_stream_position_equal_the_whole(monkeypatch, budget):
+    if budget:  # blocks of two rows: pieces start and end inside blocks
+        monkeypatch.setattr(uncertainty, "_MAX_SAMPLES", budget)
+    rng = np.random.default_rng(4)
+    frame = reports(
+        list(zip(rng.uniform(45.0, 46.5, 9), rng.uniform(39.2, 40.5, 9), strict=True)),
+        rng.choice([0.0, 2_000.0, 25_000.0], 9),
+    )
+    frame.loc[[0, 5], "geometry"] = None  # rows without a point take no place in the stream
+    seed = np.random.SeedSequence(8)
+    whole = distance_interval(frame, n=30, seed=seed)
+    located = (~frame.geometry.isna()).cumsum().to_numpy()
+    pieces = [
+        distance_interval(
+            frame.iloc[a:b], n=30, seed=seed, stream_position=(located[a - 1] if a else 0, 7)
+        )
+        for a, b in ((0, 3), (3, 4), (4, 9))
+    ]
+    pd.testing.assert_frame_equal(pd.concat(pieces), whole)
+
+
+def test_stream_position_needs_a_seed_and_room():
+    frame = reports([JERMUK, KAPAN], [1_000.0, 2_000.0])
+    with pytest.raises(ValueError, match="seed=None cannot be used with stream_position"):
+        distance_interval(frame, n=5, seed=None, stream_position=(0, 2))
+    with pytest.raises(ValueError, match="seed must be None, an integer"):
+        distance_interval(frame, n=5, seed=np.random.default_rng(0), stream_position=(0, 2))
+    with pytest.raises(ValueError, match="stream_position must be"):
+        distance_interval(frame, n=5, stream_position=(1, 2))
 
 
 def test_precision_cross_walk_tables():

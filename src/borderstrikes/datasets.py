@@ -37,6 +37,7 @@ __all__ = [
     "load_place_aliases",
     "load_places",
     "load_strikes",
+    "provenance",
     "registry",
     "verify",
 ]
@@ -187,7 +188,16 @@ def verify(name: str) -> None:
         raise DataFileError(msg)
 
 
-def _provenance(name: str) -> dict[str, Any]:
+def provenance(name: str) -> dict[str, Any]:
+    """Return the provenance of a shipped dataset: its registry entry's source and licence.
+
+    This is what every loader puts in ``frame.attrs["provenance"]``.
+
+    Examples
+    --------
+    >>> provenance("claims")["license"]
+    'CC-BY-4.0'
+    """
     entry = _registry()[name]
     keys = (
         "name",
@@ -205,7 +215,7 @@ def _provenance(name: str) -> dict[str, Any]:
 
 def _with_provenance(frame: pd.DataFrame, *names: str) -> pd.DataFrame:
     frame = frame.copy()
-    frame.attrs["provenance"] = [_provenance(name) for name in names]
+    frame.attrs["provenance"] = [provenance(name) for name in names]
     return frame
 
 
@@ -431,7 +441,7 @@ def load_place_aliases() -> pd.DataFrame:
     ['alias', 'place_id', 'kind', 'reason', 'source']
     """
     aliases = _aliases().copy()
-    aliases.attrs["provenance"] = [_provenance("places_aliases")]
+    aliases.attrs["provenance"] = [provenance("places_aliases")]
     return aliases
 
 

@@ -10,6 +10,7 @@ places reach every step of a computation.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -23,9 +24,11 @@ __all__ = [
     "aliases",
     "border",
     "border_file",
+    "claims_file",
     "countries",
     "lakes",
     "places",
+    "provenance",
     "strikes",
     "units",
 ]
@@ -73,3 +76,14 @@ def strikes(value: Any = None) -> gpd.GeoDataFrame:
 def lakes(value: Any = None) -> gpd.GeoDataFrame:
     """``value``, or the shipped lakes (:func:`datasets.load_lakes`)."""
     return datasets.load_lakes() if value is None else value
+
+
+def claims_file() -> Path:
+    """Path of the shipped claims table, checked against its registry entry (sha256) first."""
+    datasets.verify("claims")
+    return datasets.get_path("claims")
+
+
+def provenance(name: str) -> dict[str, Any]:
+    """Provenance of a shipped dataset (:func:`borderstrikes.datasets.provenance`)."""
+    return datasets.provenance(name)

@@ -1,9 +1,9 @@
-"""Deprecated alias of the module named below, removed in borderstrikes 0.3."""
+"""Deprecated alias of :mod:`borderstrikes.dask`, removed in borderstrikes 0.3."""
 
 import warnings
 
-from borderstrikes.dask.core import *  # noqa: F403
-from borderstrikes.dask.core import __all__  # noqa: F401
+from borderstrikes.dask import *  # noqa: F403
+from borderstrikes.dask import __all__  # noqa: F401
 
 warnings.warn(
     "borderstrikes.distributed is deprecated and will be removed in borderstrikes 0.3; "

@@ -130,15 +130,21 @@ def _clusters(
     return labels, describe_clusters(strikes, labels)
 
 
+#: Depths (km) of the distance zones drawn on the report's map.
+_MAP_ZONES_KM = (5, 10, 20)
+
+
 def _map(
     strikes: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, basemap: str, out: Path
 ) -> tuple[Path, Path]:
     import matplotlib.pyplot as plt
 
+    from borderstrikes.areas import buffer_zone
     from borderstrikes.viz.static import plot_strikes
 
+    zones = pd.concat([buffer_zone(depth_km=depth) for depth in _MAP_ZONES_KM])
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=150)
-    plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, distance_bands_km=(5, 10, 20))
+    plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, zones=zones)
     png, svg = out / "map.png", out / "map.svg"
     fig.savefig(png, bbox_inches="tight")
     fig.savefig(svg, bbox_inches="tight")

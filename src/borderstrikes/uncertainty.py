@@ -26,9 +26,15 @@ import pandas as pd
 from borderstrikes._core.constants import GEOD
 from borderstrikes._core.deprecate import renamed_arguments
 from borderstrikes._core.lazy import is_lazy, lazy_layer
-from borderstrikes._core.validate import WGS84, as_geoseries, point_lonlat
+from borderstrikes._core.validate import (
+    WGS84,
+    as_geoseries,
+    check_integer,
+    check_number,
+    point_lonlat,
+)
 from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
-from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M
+from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M, is_strike_report
 
 __all__ = [
     "PRECISION_FROM_ACLED",
@@ -115,11 +121,76 @@ def _samples(
     return slon.reshape(rows, n), slat.reshape(rows, n)
 
 
-def _check_n(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        msg = f"{name} must be a positive integer (got {n!r})."
+class _RowStreams:
+    """The random numbers :func:`_samples` draws for a block of rows of a larger table.
+
+    In one piece, one generator serves the located rows block after block
+    (blocks of ``step`` rows): for each block, the azimuths of its rows
+    (``n`` per row), then their distances. For rows ``first, first + 1, ...``
+    of one block, the first call of :meth:`uniform` therefore starts where
+    the block's azimuths of row ``first`` start, and the second call where
+    its distances do (PCG64, the generator of :func:`numpy.random.default_rng`,
+    uses one 64-bit draw per double).
+    """
+
+    def __init__(self, seed: Any, first: int, total: int, n: int, step: int) -> None:
+        block, row = divmod(first, step)
+        start = 2 * block * step * n  # every earlier block is full
+        size = min(step, total - block * step)
+        self._seed = seed
+        self._skips = [start + row * n, start + (size + row) * n]
+
+    def uniform(self, low: float, high: float, size: tuple[int, int]) -> np.ndarray:
+        if not self._skips:  # pragma: no cover - guards against a change in _samples
+            msg = "_samples drew more than twice; update _RowStreams."
+            raise RuntimeError(msg)
+        bits = np.random.PCG64(self._seed)
+        bits.advance(self._skips.pop(0))
+        return np.random.Generator(bits).uniform(low, high, size)
+
+
+def shared_seed(seed: Any) -> Any:
+    """Return a seed every piece of a table can rebuild the same generator from.
+
+    None draws one fresh seed now (for all pieces); an integer >= 0 or a
+    :class:`numpy.random.SeedSequence` is returned as it is.
+
+    Raises
+    ------
+    ValueError
+        For any other seed (a Generator cannot be rebuilt in another process).
+
+    Examples
+    --------
+    >>> shared_seed(7)
+    7
+    """
+    if seed is None:
+        return np.random.SeedSequence().entropy
+    if isinstance(seed, np.random.SeedSequence) or (
+        isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0
+    ):
+        return seed
+    msg = (
+        f"seed must be None, an integer >= 0 or a numpy SeedSequence to sample a table in "
+        f"pieces (got {seed!r}): every piece rebuilds the generator from it."
+    )
+    raise ValueError(msg)
+
+
+def _check_position(position: Any, rows: int) -> tuple[int, int]:
+    """``stream_position`` as ``(first, total)``, room for ``rows`` located rows."""
+    try:
+        first, total = (int(v) for v in position)
+    except (TypeError, ValueError):
+        first, total = -1, -1
+    if first < 0 or first + rows > total:
+        msg = (
+            "stream_position must be (located rows before these, located rows in the whole "
+            f"table) with room for the {rows} located rows here (got {position!r})."
+        )
         raise ValueError(msg)
-    return int(n)
+    return first, total
 
 
 @renamed_arguments(reference="country")
@@ -131,6 +202,7 @@ def distance_interval(
     border: gpd.GeoSeries | gpd.GeoDataFrame | None = None,
     country: str = "ARM",
     countries: gpd.GeoDataFrame | None = None,
+    stream_position: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Interval of each report's signed distance to the border, from its location radius.
 
@@ -148,11 +220,19 @@ def distance_interval(
         Border lines; default the shipped ARM-AZE border (as
         :func:`borderstrikes.border.distance_to_border`).
     country : str, default "ARM"
-        Country whose side counts as positive (inside). (Called ``country``
+        Country whose side counts as positive (inside). (Called ``reference``
         before 0.2; that name still works, with a FutureWarning.)
     countries : geopandas.GeoDataFrame, optional
         Country polygons that decide the side (as in
         :func:`~borderstrikes.border.distance_to_border`); default the shipped ones.
+    stream_position : (int, int), optional
+        For a table sampled in pieces with one seed: the number of located
+        reports (with a point) before these ones, and in the whole table.
+        Each piece then draws exactly the random numbers the whole table
+        would draw for its rows, so that the pieces put together equal the
+        whole (the dask layer uses this per partition). ``seed`` must then be
+        an integer >= 0 or a :class:`numpy.random.SeedSequence`. Default:
+        ``strikes`` is the whole table.
 
     Returns
     -------
@@ -167,8 +247,8 @@ def distance_interval(
     Raises
     ------
     ValueError
-        If ``n`` is not a positive integer or radii are missing (see
-        :func:`location_radius_m`).
+        If ``n`` is not a positive integer, radii are missing (see
+        :func:`location_radius_m`), or ``stream_position`` or its ``seed`` is unusable.
     CRSError, GeometryError
         If ``strikes`` has no CRS or holds non-point geometries.
 
@@ -204,12 +284,24 @@ def distance_interval(
 
     from borderstrikes.border import distance_to_border
 
-    n = _check_n(n, "n")
-    radius = location_radius_m(strikes)
+    n = check_integer(n, "n", minimum=1)
+    radius = location_radius_m(strikes).to_numpy()
     lon, lat = point_lonlat(strikes, "strikes")
     ok = ~np.isnan(lon)
-    rng = np.random.default_rng(seed)
     rows = int(ok.sum())
+    lon, lat, radius_ok = lon[ok], lat[ok], radius[ok]
+    if stream_position is None:
+        first, total, rng = 0, rows, np.random.default_rng(seed)
+    else:
+        if seed is None:
+            msg = (
+                "seed=None cannot be used with stream_position: draw one seed for all pieces "
+                "(numpy.random.SeedSequence().entropy) and pass it to each."
+            )
+            raise ValueError(msg)
+        seed = shared_seed(seed)
+        first, total = _check_position(stream_position, rows)
+        rng = None
 
     def signed_km(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84)
@@ -219,20 +311,25 @@ def distance_interval(
         side = found["side"].to_numpy(dtype=object) == country
         return found["signed_distance_km"].to_numpy(dtype=float), side
 
-    signed, _ = signed_km(lon[ok], lat[ok])
-    # Samples go in blocks of rows, so that memory stays bounded for any number of rows.
+    signed, _ = signed_km(lon, lat)
+    # Samples go in blocks of rows, so that memory stays bounded for any number of rows;
+    # blocks are cut at the same rows of the whole table, however it is cut into pieces.
     percentiles = np.full((rows, 3), np.nan)
     p_inside = np.full(rows, np.nan)
     step = max(1, _MAX_SAMPLES // n)
-    for start in range(0, rows, step):
-        block = slice(start, min(start + step, rows))
-        slon, slat = _samples(lon[ok][block], lat[ok][block], radius.to_numpy()[ok][block], n, rng)
+    start = 0
+    while start < rows:
+        size = min(rows - start, step - (first + start) % step)  # up to the block's end
+        block = slice(start, start + size)
+        draw = rng if rng is not None else _RowStreams(seed, first + start, total, n, step)
+        slon, slat = _samples(lon[block], lat[block], radius_ok[block], n, draw)
         sampled, inside = signed_km(slon.ravel(), slat.ravel())
         sampled = sampled.reshape(-1, n)
         with warnings.catch_warnings():  # a row whose samples all lack a side stays NaN
             warnings.simplefilter("ignore", RuntimeWarning)
             percentiles[block] = np.nanpercentile(sampled, [5, 50, 95], axis=1).T
         p_inside[block] = inside.reshape(-1, n).mean(axis=1)
+        start += size
     out = pd.DataFrame(
         np.nan,
         index=as_geoseries(strikes, "strikes").index,
@@ -250,7 +347,7 @@ def distance_interval(
         out.loc[ok, "distance_p50_km"] = percentiles[:, 1]
         out.loc[ok, "distance_p95_km"] = percentiles[:, 2]
         out.loc[ok, "p_inside"] = p_inside
-    out.insert(0, "location_radius_m", radius.to_numpy())
+    out.insert(0, "location_radius_m", radius)
     return out
 
 
@@ -336,20 +433,16 @@ def cluster_stability(
     """
     from borderstrikes.clustering import cluster_strikes
 
-    n = _check_n(n, "n")
-    if not (isinstance(threshold, (int, float)) and 0.0 < threshold <= 1.0):
-        msg = f"threshold must be a number in (0, 1] (got {threshold!r})."
-        raise ValueError(msg)
+    n = check_integer(n, "n", minimum=1)
+    threshold = check_number(threshold, "threshold", maximum=1.0)
     if "eps_km" not in cluster_kwargs:
         msg = "cluster_stability needs eps_km=... for cluster_strikes."
         raise ValueError(msg)
     base = cluster_strikes(strikes, **cluster_kwargs)
     radius = location_radius_m(strikes).to_numpy()
     lon, lat = point_lonlat(strikes, "strikes")
-    excluded = set(cluster_kwargs.get("exclude_evidence", NOT_STRIKE_EVIDENCE) or ())
-    used = ~np.isnan(lon)
-    if excluded and "evidence" in getattr(strikes, "columns", ()):
-        used &= ~strikes["evidence"].isin(sorted(excluded)).to_numpy()
+    excluded = cluster_kwargs.get("exclude_evidence", NOT_STRIKE_EVIDENCE)
+    used = ~np.isnan(lon) & is_strike_report(strikes, exclude_evidence=excluded)
     rng = np.random.default_rng(seed)
     slon, slat = _samples(np.nan_to_num(lon), np.nan_to_num(lat), radius, n, rng)
     base_labels = _singletons(base.to_numpy())

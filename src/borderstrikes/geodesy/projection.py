@@ -1,7 +1,12 @@
 """Azimuthal equidistant projections centred on a point of the WGS84 ellipsoid.
 
 Distances and azimuths from the centre are exact (geodesic); elsewhere the
-projection stretches, which callers bound themselves. One place builds them.
+projection stretches, which callers bound themselves. One place builds them,
+in two forms that agree to a nanometre: :func:`to_aeqd` / :func:`from_aeqd`
+solve the geodesics directly with :data:`~borderstrikes._core.constants.GEOD`
+(no PROJ object per centre, so a centre can move cheaply), and
+:func:`aeqd_crs` / :func:`aeqd_transformers` give PROJ's ``aeqd`` for code
+that transforms whole geometries.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import functools
 
 import numpy as np
 from pyproj import CRS, Transformer
+
+from borderstrikes._core.constants import GEOD
 
 __all__ = ["aeqd_crs", "aeqd_transformers", "from_aeqd", "to_aeqd"]
 
@@ -33,7 +40,10 @@ def aeqd_transformers(lon0: float, lat0: float) -> tuple[Transformer, Transforme
 def to_aeqd(
     lon0: float, lat0: float, lon: np.ndarray, lat: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Project longitudes/latitudes (degrees) to metres around ``(lon0, lat0)``.
+    """Project longitudes/latitudes (degrees) to metres (x east, y north) around ``(lon0, lat0)``.
+
+    A point at geodesic distance ``s`` and azimuth ``az`` from the centre
+    goes to ``(s sin az, s cos az)``; ``hypot(x, y)`` is that distance.
 
     Examples
     --------
@@ -41,13 +51,32 @@ def to_aeqd(
     >>> round(float(x[0]), 6), round(float(y[0]), 3)
     (0.0, 111044.261)
     """
-    x, y = aeqd_transformers(float(lon0), float(lat0))[0].transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    az, _, dist = GEOD.inv(
+        np.full(lon.shape, float(lon0)), np.full(lat.shape, float(lat0)), lon, lat
+    )
+    az = np.radians(np.asarray(az, dtype=float))
+    dist = np.asarray(dist, dtype=float)
+    return dist * np.sin(az), dist * np.cos(az)
 
 
 def from_aeqd(
     lon0: float, lat0: float, x: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Inverse of :func:`to_aeqd`: metres around ``(lon0, lat0)`` back to degrees."""
-    lon, lat = aeqd_transformers(float(lon0), float(lat0))[1].transform(x, y)
-    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    """Inverse of :func:`to_aeqd`; longitudes stay continuous across ±180° from ``lon0``.
+
+    Examples
+    --------
+    >>> lon, lat = from_aeqd(45.0, 40.0, np.array([0.0]), np.array([111044.261]))
+    >>> round(float(lon[0]), 9), round(float(lat[0]), 6)
+    (45.0, 41.0)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    az = np.degrees(np.arctan2(x, y))
+    lon, lat, _ = GEOD.fwd(
+        np.full(x.shape, float(lon0)), np.full(x.shape, float(lat0)), az, np.hypot(x, y)
+    )
+    lon = float(lon0) + np.mod(np.asarray(lon, dtype=float) - float(lon0) + 180.0, 360.0) - 180.0
+    return lon, np.asarray(lat, dtype=float)

@@ -49,16 +49,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderstrikes import datasets
+from borderstrikes import defaults
 from borderstrikes._core.optional import import_optional
-from borderstrikes._core.validate import require_crs, to_wgs84
-from borderstrikes.viz.static import (
-    _BORDER_COLOR,
-    _OTHER_EVIDENCE,
-    EVIDENCE_STYLES,
-    _attribution_text,
-    _located,
-    _polygonal,
+from borderstrikes.viz.layers import MapLayers, build_layers, polygonal, zone_bands
+from borderstrikes.viz.style import (
+    BORDER_COLOR,
+    BORDER_STYLES,
+    COUNTRY_LINE,
+    LAKE_LINE,
+    LAND_HOME,
+    LAND_OTHER,
+    WATER,
+    attribution_text,
+    evidence_label,
+    evidence_style,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,9 +77,6 @@ LEAFLET_VERSION = "1.9.4"
 MAX_POINTS = 5000
 
 __doc__ = (__doc__ or "").replace("|leaflet_version|", LEAFLET_VERSION)
-
-_DASHES = {"main": None, "nakhchivan": "8 4", "exclave": "2 4"}
-_BAND_COLOURS = ["#5E3C99", "#8B6BB8", "#B9A6D6", "#DCD2EB", "#EEEAF5"]
 
 
 def _import_folium() -> Any:
@@ -199,42 +200,40 @@ def _bind_popup(marker: Any, content: str, max_width: int = 320) -> None:
     marker.add_child(element)
 
 
-class _Attribution:
-    """Adds text to Leaflet's attribution control (vector data needs credit too)."""
+def _add_attribution(m: folium.Map, text: str) -> None:
+    """Add text to Leaflet's attribution control (vector data needs credit too)."""
+    from branca.element import Element, MacroElement
+    from jinja2 import Template
 
-    @staticmethod
-    def add(m: folium.Map, text: str) -> None:
-        from branca.element import MacroElement
-        from jinja2 import Template
-
-        element = MacroElement()
-        element._template = Template(
-            "{% macro script(this, kwargs) %}"
-            "{{ this._parent.get_name() }}.attributionControl.addAttribution("
-            "{{ this.text|tojson }});"
-            "{% endmacro %}"
-        )
-        element.text = text
-        m.add_child(element)
-
-
-def _attribution(frames: list[Any]) -> str:
-    sources = [
-        source
-        for frame in frames
-        for source in (getattr(frame, "attrs", {}).get("provenance", []) or [])
-    ]
-    return html.escape(_attribution_text(sources, []))
+    element = MacroElement()
+    element._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.attributionControl.addAttribution("
+        "{{ this.text|tojson }});"
+        "{% endmacro %}"
+    )
+    element.text = text
+    m.add_child(element)
+    m.get_root().header.add_child(
+        Element(
+            "<style>.leaflet-control-attribution{font-size:10px;line-height:1.35;"
+            "max-width:75%}</style>"
+        ),
+        name="borderstrikes_attribution_css",
+    )
 
 
 def explore_strikes(
     strikes: gpd.GeoDataFrame | None = None,
     *,
     clusters: gpd.GeoDataFrame | pd.Series | None = None,
+    zones: gpd.GeoDataFrame | None = None,
     distance_bands_km: list[float] | None = None,
     tiles: Any = "OpenStreetMap",
     inline_assets: bool = True,
     max_points: int = MAX_POINTS,
+    border: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Build an interactive Leaflet map of strike reports.
 
@@ -244,12 +243,17 @@ def explore_strikes(
         Point reports with a CRS in the schema of
         :func:`borderstrikes.load_strikes` (the default). Rows without a
         location are left out (the layer name gives the count drawn).
-    clusters : geopandas.GeoDataFrame or pandas.Series, optional
-        Cluster footprints (:func:`borderstrikes.clustering.describe_clusters`)
-        or per-report labels (:func:`borderstrikes.clustering.cluster_strikes`).
+    clusters : geopandas.GeoDataFrame, optional
+        Cluster footprints (:func:`borderstrikes.clustering.describe_clusters`).
+        Per-report labels (:func:`borderstrikes.clustering.cluster_strikes`)
+        still work (footprints are derived from them) but are deprecated.
+    zones : geopandas.GeoDataFrame, optional
+        Zones inside Armenia within ``depth_km`` of the border, e.g.
+        ``pd.concat([buffer_zone(depth_km=d) for d in (5, 10, 20)])``
+        (:func:`borderstrikes.areas.buffer_zone`); drawn as bands between
+        successive depths.
     distance_bands_km : list of float, optional
-        Depths in km of bands inside Armenia measured geodesically from the
-        border with Azerbaijan (:func:`borderstrikes.areas.buffer_zone`).
+        Deprecated: pass ``zones=`` instead. Depths, in km, of the zones.
     tiles : str, xyzservices.TileProvider or None, default 'OpenStreetMap'
         Web basemap, credited in the map's attribution. ``None`` draws no
         tiles: with ``inline_assets=True`` the page then needs no network.
@@ -258,6 +262,11 @@ def explore_strikes(
         them from a CDN, so that a saved page works offline.
     max_points : int, default MAX_POINTS
         Refuse more reports than this (see the module's notes).
+    border : geopandas.GeoDataFrame, optional
+        Border lines with a ``section`` column; default the shipped
+        Armenia–Azerbaijan border.
+    countries : geopandas.GeoDataFrame, optional
+        Admin-0 polygons with ``iso3`` and ``name``; default the shipped ones.
 
     Returns
     -------
@@ -272,6 +281,11 @@ def explore_strikes(
     ImportError
         If folium is not installed.
 
+    Warns
+    -----
+    FutureWarning
+        If ``distance_bands_km`` is given, or ``clusters`` as labels.
+
     Examples
     --------
     >>> m = explore_strikes(tiles=None)
@@ -281,34 +295,50 @@ def explore_strikes(
     False
     """
     folium = _import_folium()
-    from branca.element import Element
-
-    if strikes is None:
-        strikes = datasets.load_strikes()
-    geoms = to_wgs84(strikes, "strikes")
-    values = np.asarray(geoms.values)
-    mapped = _located(values)
-    if int(mapped.sum()) > max_points:
+    layers = build_layers(
+        strikes,
+        clusters=clusters,
+        zones=zones,
+        distance_bands_km=distance_bands_km,
+        border=border,
+        countries=countries,
+        units_of=[defaults.COUNTRY, defaults.NEIGHBOUR],
+        caller="explore_strikes",
+    )
+    if len(layers.reports) > max_points:
         msg = (
-            f"strikes has {int(mapped.sum())} located reports, more than max_points={max_points}. "
-            "One Leaflet marker per report makes such a page slow or blank in a browser. "
-            "Aggregate first (e.g. count reports per admin-1 unit or per cluster), draw a "
-            "static map with borderstrikes.viz.static.plot_strikes, or use lonboard for "
-            "very large point sets; raise max_points only if you accept a slow page."
+            f"strikes has {len(layers.reports)} located reports, more than "
+            f"max_points={max_points}. One Leaflet marker per report makes such a page slow "
+            "or blank in a browser. Aggregate first (e.g. count reports per admin-1 unit or "
+            "per cluster), draw a static map with borderstrikes.viz.static.plot_strikes, or "
+            "use lonboard for very large point sets; raise max_points only if you accept a "
+            "slow page."
         )
         raise ValueError(msg)
-    reports = pd.DataFrame(strikes).loc[mapped].copy()
-    lon = shapely.get_x(values[mapped])
-    lat = shapely.get_y(values[mapped])
+    m = _new_map(folium, layers, tiles=tiles, inline_assets=inline_assets)
+    _add_context(folium, m, layers, tiles=tiles)
+    _add_units(folium, m, layers)
+    _add_zones(folium, m, layers)
+    _add_footprints(folium, m, layers)
+    _add_border(folium, m, layers)
+    _add_reports(folium, m, layers)
+    credit = html.escape(attribution_text(layers.sources, []))
+    if credit:
+        _add_attribution(m, credit)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
 
-    admin0 = datasets.load_boundaries(0)
-    admin1 = datasets.load_boundaries(1, countries=["ARM", "AZE"])
-    border = datasets.load_border()
-    lakes = datasets.load_lakes()
 
-    arm = admin0[admin0["iso3"] == "ARM"]
-    minx, miny, maxx, maxy = arm.total_bounds
-    if lon.size:
+# --------------------------------------------------------------------------- per-layer drawers
+
+
+def _new_map(folium: Any, layers: MapLayers, *, tiles: Any, inline_assets: bool) -> folium.Map:
+    """Return a map framing the home country and every report."""
+    home = layers.countries[layers.countries["iso3"] == layers.home]
+    minx, miny, maxx, maxy = home.total_bounds
+    if len(layers.reports):
+        lon = shapely.get_x(np.asarray(layers.reports.geometry.values))
+        lat = shapely.get_y(np.asarray(layers.reports.geometry.values))
         minx, maxx = min(minx, lon.min()), max(maxx, lon.max())
         miny, maxy = min(miny, lat.min()), max(maxy, lat.max())
     m = folium.Map(
@@ -321,34 +351,40 @@ def explore_strikes(
     if inline_assets:
         _inline_leaflet(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
 
-    # ---- context: countries and lakes (the offline basemap)
+
+def _add_context(folium: Any, m: folium.Map, layers: MapLayers, *, tiles: Any) -> None:
+    """Add countries and lakes (the offline basemap; transparent over tiles)."""
+    home = layers.home
     context = folium.FeatureGroup(name="Countries and lakes", show=True)
     folium.GeoJson(
-        _geojson(admin0, ["iso3", "name"]),
+        _geojson(layers.countries, ["iso3", "name"]),
         name="Countries",
         style_function=lambda f: {
-            "color": "#6B6B6B",
+            "color": COUNTRY_LINE,
             "weight": 1,
-            "fillColor": "#F8F6F0" if f["properties"]["iso3"] == "ARM" else "#E4E4E1",
+            "fillColor": LAND_HOME if f["properties"]["iso3"] == home else LAND_OTHER,
             "fillOpacity": 0.0 if tiles is not None else 1.0,
         },
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     ).add_to(context)
     folium.GeoJson(
-        _geojson(lakes, ["name"]),
+        _geojson(layers.lakes, ["name"]),
         style_function=lambda f: {
-            "color": "#8DB6CF",
+            "color": LAKE_LINE,
             "weight": 0.5,
-            "fillColor": "#BFD9EA",
+            "fillColor": WATER,
             "fillOpacity": 1.0,
         },
     ).add_to(context)
     context.add_to(m)
 
-    # ---- admin-1
+
+def _add_units(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+    """Add the admin-1 outlines, named in a tooltip."""
     folium.GeoJson(
-        _geojson(admin1, ["name_en", "iso_3166_2"]),
+        _geojson(layers.units, ["name_en", "iso_3166_2"]),
         name="Admin-1 units",
         style_function=lambda f: {"color": "#9A9A9A", "weight": 0.8, "fillOpacity": 0.0},
         tooltip=folium.GeoJsonTooltip(
@@ -356,116 +392,91 @@ def explore_strikes(
         ),
     ).add_to(m)
 
-    # ---- distance bands
-    if distance_bands_km is not None:
-        from borderstrikes.viz.static import _distance_bands
 
-        bands = folium.FeatureGroup(name="Distance from the border (geodesic)")
-        for i, (label, ring) in enumerate(_distance_bands(distance_bands_km, "EPSG:4326")):
-            colour = _BAND_COLOURS[min(i, len(_BAND_COLOURS) - 1)]
-            folium.GeoJson(
-                shapely.geometry.mapping(ring),
-                style_function=lambda f, c=colour: {
-                    "color": c,
-                    "weight": 0,
-                    "fillColor": c,
-                    "fillOpacity": 0.35,
-                },
-                tooltip=label,
-            ).add_to(bands)
-        bands.add_to(m)
+def _add_zones(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+    """Add the bands between successive zone depths, one layer."""
+    if layers.zones is None:
+        return
+    group = folium.FeatureGroup(name="Distance from the border (geodesic)")
+    for band in zone_bands(layers.zones, "EPSG:4326").itertuples():
+        folium.GeoJson(
+            shapely.geometry.mapping(band.geometry),
+            style_function=lambda f, c=band.colour: {
+                "color": c,
+                "weight": 0,
+                "fillColor": c,
+                "fillOpacity": 0.35,
+            },
+            tooltip=band.label,
+        ).add_to(group)
+    group.add_to(m)
 
-    # ---- clusters
-    if clusters is not None:
-        from borderstrikes.viz.static import _footprints
 
-        footprints, _ = _footprints(clusters, gpd.GeoDataFrame(strikes))
-        if isinstance(footprints, gpd.GeoDataFrame):
-            require_crs(footprints, "clusters")
-            footprints = _polygonal(footprints)
-        if isinstance(footprints, gpd.GeoDataFrame) and len(footprints):
-            columns = [c for c in ("name", "area_km2") if c in footprints.columns]
-            folium.GeoJson(
-                _geojson(footprints, columns),
-                name="Cluster footprints",
-                style_function=lambda f: {
-                    "color": "#333333",
-                    "weight": 1.5,
-                    "dashArray": "6 4",
-                    "fillColor": "#333333",
-                    "fillOpacity": 0.07,
-                },
-                tooltip=folium.GeoJsonTooltip(fields=columns) if columns else None,
-            ).add_to(m)
-
-    # ---- border by section
-    border_json = _geojson(border, ["section", "country_a", "country_b", "length_km"])
+def _add_footprints(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+    """Add the cluster footprints that have an area, with name and area in a tooltip."""
+    if layers.footprints is None or not len(polygonal(layers.footprints)):
+        return
+    footprints = polygonal(layers.footprints)
+    columns = [c for c in ("name", "area_km2") if c in footprints.columns]
     folium.GeoJson(
-        border_json,
+        _geojson(footprints, columns),
+        name="Cluster footprints",
+        style_function=lambda f: {
+            "color": "#333333",
+            "weight": 1.5,
+            "dashArray": "6 4",
+            "fillColor": "#333333",
+            "fillOpacity": 0.07,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=columns) if columns else None,
+    ).add_to(m)
+
+
+def _add_border(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+    """Add the border, dashed by section (style key ``kind``)."""
+    folium.GeoJson(
+        _geojson(layers.border, ["section", "country_a", "country_b", "length_km", "kind"]),
         name="Armenia–Azerbaijan border",
         style_function=lambda f: {
-            "color": _BORDER_COLOR,
-            "weight": 3 if f["properties"]["section"] == "main" else 2.5,
-            "dashArray": _DASHES[
-                f["properties"]["section"]
-                if f["properties"]["section"] in ("main", "nakhchivan")
-                else "exclave"
-            ],
+            "color": BORDER_COLOR,
+            "weight": 3 if f["properties"]["kind"] == "main" else 2.5,
+            "dashArray": BORDER_STYLES[f["properties"]["kind"]]["dash"],
         },
         tooltip=folium.GeoJsonTooltip(
             fields=["section", "length_km"], aliases=["Section", "Length (km, geodesic)"]
         ),
     ).add_to(m)
 
-    # ---- reports, one layer per evidence kind
-    evidence = (
-        reports["evidence"].astype(object).fillna("unknown")
-        if "evidence" in reports.columns
-        else pd.Series("report", index=reports.index)
-    )
+
+def _add_reports(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+    """Add one layer of reports per evidence kind, each with a tooltip and a popup."""
+    reports = layers.reports
+    lon = shapely.get_x(np.asarray(reports.geometry.values))
+    lat = shapely.get_y(np.asarray(reports.geometry.values))
     location_key = pd.Series(
         list(zip(np.round(lon, 5), np.round(lat, 5), strict=True)), index=reports.index
     )
-    same_place = location_key.map(location_key.value_counts())
-    kinds = [k for k in EVIDENCE_STYLES if (evidence == k).any()]
-    kinds += sorted(set(evidence) - set(kinds))
-    position = dict(zip(reports.index, range(len(reports)), strict=True))
-    for kind in kinds:
-        style = EVIDENCE_STYLES.get(kind, _OTHER_EVIDENCE)
-        label = style["label"] if kind in EVIDENCE_STYLES else str(kind)
-        sel = reports.index[(evidence == kind).to_numpy()]
-        group = folium.FeatureGroup(name=f"Reports: {label} ({len(sel)})")
+    same_place = location_key.map(location_key.value_counts()).to_numpy()
+    for kind in layers.evidence_kinds:
+        sel = np.flatnonzero((layers.evidence == kind).to_numpy())
+        group = folium.FeatureGroup(name=f"Reports: {evidence_label(kind)} ({len(sel)})")
         css_kind = re.sub(r"[^a-z0-9_-]", "-", str(kind).lower())
-        for idx in sel:
-            i = position[idx]
-            row = reports.loc[idx]
+        for i in sel:
+            row = reports.iloc[i]
             marker = folium.CircleMarker(
                 location=[float(lat[i]), float(lon[i])],
                 radius=6,
                 color="white",
                 weight=1,
                 fill=True,
-                fill_color=style["color"],
+                fill_color=evidence_style(kind)["color"],
                 fill_opacity=0.9,
                 className=f"bs-report bs-evidence-{css_kind}",
                 tooltip=html.escape(_fmt(row.get("place")) or _fmt(row.get("report_id"))),
             )
-            _bind_popup(marker, _popup_html(row, int(same_place.loc[idx])))
+            _bind_popup(marker, _popup_html(row, int(same_place[i])))
             marker.add_to(group)
         group.add_to(m)
-
-    credit = _attribution([strikes, admin0, admin1, border, lakes])
-    if credit:
-        _Attribution.add(m, credit)
-        m.get_root().header.add_child(
-            Element(
-                "<style>.leaflet-control-attribution{font-size:10px;line-height:1.35;"
-                "max-width:75%}</style>"
-            ),
-            name="borderstrikes_attribution_css",
-        )
-    folium.LayerControl(collapsed=False).add_to(m)
-    return m
 
 
 def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:

@@ -1,10 +1,4 @@
-"""Quantitative territorial claims and what the border's geometry says about them.
-
-:func:`load_claims` reads the shipped, hand-curated table of claims (areas,
-depths of advance, fronts) with who made each claim, when and where it was
-published; ``data/CLAIMS_SCHEMA.md`` documents it. :func:`check_claims`
-sets every claim against the geometry of the shipped border and against the
-claims it is curated to relate to, and says whether the figures fit.
+"""Setting claims against the border's geometry: :func:`check_claims`.
 
 A claim stays a claim: the checks add ``implied_*`` columns next to the
 claimed value and a verdict; they never replace the claim with a "true"
@@ -14,11 +8,8 @@ room for the figure, not that it is right.
 
 from __future__ import annotations
 
-import datetime
 import math
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -26,69 +17,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from borderstrikes import datasets
-from borderstrikes._core.validate import WGS84
-from borderstrikes.areas import core as areas
-from borderstrikes.errors import DataFileError
+from borderstrikes import defaults
+from borderstrikes._core.constants import WGS84
+from borderstrikes.areas.fronts import border_feet, chains_of
+from borderstrikes.areas.measure import MAX_BUFFER_KM, area_m2, line_buffer
+from borderstrikes.areas.zones import border_frame, territory, zone_polygon
+from borderstrikes.claims.schema import UNITS, load_claims, related_ids, validate_claims
 from borderstrikes.gazetteer import geocode
+from borderstrikes.geodesy.lines import Chain, locate, stretch
 
-__all__ = [
-    "ABOUT_TOLERANCE",
-    "CLAIM_COLUMNS",
-    "KINDS",
-    "PLACE_TOLERANCE_KM",
-    "QUALIFIERS",
-    "UNITS",
-    "VERDICTS",
-    "check_claims",
-    "load_claims",
-    "validate_claims",
-]
-
-#: Columns of the claims table, in order (``data/CLAIMS_SCHEMA.md``).
-CLAIM_COLUMNS = (
-    "claim_id",
-    "claimant",
-    "claimant_role",
-    "date_said",
-    "period",
-    "kind",
-    "qualifier",
-    "value",
-    "value_max",
-    "unit",
-    "front_km",
-    "location",
-    "quote",
-    "source_url",
-    "source_outlet",
-    "relates_to",
-    "check_stretch",
-    "notes",
-)
-
-#: Claim kinds and the dimension of their value.
-KINDS = {
-    "area": "area",
-    "depth": "length",
-    "depth_on_front": "length",
-    "place_distance": "length",
-    "distance_from_place": "length",
-}
-
-#: Accepted units: dimension and factor to km² (areas) or km (lengths).
-UNITS = {
-    "km2": ("area", 1.0),
-    "ha": ("area", 0.01),
-    "m2": ("area", 1e-6),
-    "km": ("length", 1.0),
-    "m": ("length", 0.001),
-}
-
-#: How a value is qualified: ``exact`` (to the last digit given), ``about``
-#: (±:data:`ABOUT_TOLERANCE`), ``up_to``, ``at_least`` and ``range``
-#: (``value`` to ``value_max``).
-QUALIFIERS = ("exact", "about", "up_to", "at_least", "range")
+__all__ = ["ABOUT_TOLERANCE", "PLACE_TOLERANCE_KM", "VERDICTS", "check_claims"]
 
 #: Values of the ``verdict`` column of :func:`check_claims`.
 VERDICTS = ("consistent", "inconsistent", "not_checkable")
@@ -100,198 +38,7 @@ ABOUT_TOLERANCE = 0.10
 #: distance (km) when a distance to or from a place is compared.
 PLACE_TOLERANCE_KM = 1.0
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_MAX_QUOTE_WORDS = 15
 _WINDOW_KM = 2.0  # border "nearest a place" for a depth claim without a front
-_LOCATED_KINDS = {"depth", "depth_on_front", "place_distance", "distance_from_place"}
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _fail(claim_id: Any, message: str) -> DataFileError:
-    return DataFileError(f"claims row {claim_id!r}: {message}")
-
-
-def _number(value: Any, claim_id: Any, column: str, *, required: bool) -> float:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise _fail(claim_id, f"{column} is required.")
-        return math.nan
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if required and math.isnan(number):
-        raise _fail(claim_id, f"{column} must be a positive number (got {value!r}).")
-    if not math.isnan(number) and not (number > 0 and math.isfinite(number)):
-        raise _fail(claim_id, f"{column} must be a positive number (got {value!r}).")
-    return number
-
-
-def _past_date(text: str) -> bool:
-    """Whether ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` names a real date, not after today."""
-    try:
-        first = datetime.date.fromisoformat((text + "-01-01")[:10])
-    except ValueError:
-        return False
-    return first <= datetime.date.today()
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    return str(value).strip()
-
-
-def validate_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """Check a claims table against the documented schema and normalise it.
-
-    Parameters
-    ----------
-    claims : pandas.DataFrame
-        A table with the columns of :data:`CLAIM_COLUMNS` (``claim_id`` as a
-        column or as the index), values as text or numbers.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy indexed by ``claim_id``, with ``value``, ``value_max`` and
-        ``front_km`` as float (NaN when not stated) and the other columns as
-        str (empty when not stated). The input is not modified.
-
-    Raises
-    ------
-    DataFileError
-        If a column is missing, or a row breaks the schema (unknown kind,
-        unit or qualifier, a unit that does not fit the kind, a bad number or
-        date, an over-long or unquoted quote, a ``relates_to`` id that does
-        not exist...). The message names the row.
-
-    Examples
-    --------
-    >>> table = load_claims().reset_index()
-    >>> table.loc[0, "unit"] = "sq km"
-    >>> validate_claims(table)
-    Traceback (most recent call last):
-    ...
-    borderstrikes.errors.DataFileError: claims row 'C01': unit must be one of ...
-    """
-    table = claims.reset_index() if "claim_id" not in claims.columns else claims.copy()
-    missing = [c for c in CLAIM_COLUMNS if c not in table.columns]
-    if missing:
-        msg = f"the claims table lacks the columns {missing!r}; see data/CLAIMS_SCHEMA.md."
-        raise DataFileError(msg)
-    records = []
-    for raw in table[list(CLAIM_COLUMNS)].to_dict("records"):
-        row = {key: _text(raw[key]) for key in CLAIM_COLUMNS}
-        cid = row["claim_id"]
-        if not cid:
-            msg = "a claims row has an empty claim_id."
-            raise DataFileError(msg)
-        for key in ("claimant", "source_url"):
-            if not row[key]:
-                raise _fail(cid, f"{key} is required.")
-        if not row["source_url"].startswith(("http://", "https://")):
-            raise _fail(cid, f"source_url must be an http(s) URL (got {row['source_url']!r}).")
-        if not _DATE.match(row["date_said"]) or not _past_date(row["date_said"]):
-            raise _fail(
-                cid,
-                f"date_said must be YYYY, YYYY-MM or YYYY-MM-DD, a real date not in the "
-                f"future (got {row['date_said']!r}).",
-            )
-        if row["kind"] not in KINDS:
-            raise _fail(cid, f"kind must be one of {sorted(KINDS)!r} (got {row['kind']!r}).")
-        if row["unit"] not in UNITS:
-            raise _fail(cid, f"unit must be one of {sorted(UNITS)!r} (got {row['unit']!r}).")
-        dimension = KINDS[row["kind"]]
-        if UNITS[row["unit"]][0] != dimension:
-            raise _fail(
-                cid,
-                f"unit {row['unit']!r} does not fit kind {row['kind']!r}, which needs "
-                f"{'an area' if dimension == 'area' else 'a length'} unit.",
-            )
-        if row["qualifier"] not in QUALIFIERS:
-            raise _fail(
-                cid, f"qualifier must be one of {list(QUALIFIERS)!r} (got {row['qualifier']!r})."
-            )
-        value = _number(raw["value"], cid, "value", required=True)
-        value_max = _number(raw["value_max"], cid, "value_max", required=False)
-        if row["qualifier"] == "range" and not value_max >= value:
-            raise _fail(cid, "a range needs value_max >= value.")
-        if not math.isnan(value_max) and row["qualifier"] not in {"range", "at_least"}:
-            raise _fail(cid, "value_max is only allowed with qualifier 'range' or 'at_least'.")
-        front = _number(raw["front_km"], cid, "front_km", required=row["kind"] == "depth_on_front")
-        if row["kind"] in _LOCATED_KINDS and not row["location"]:
-            raise _fail(cid, f"kind {row['kind']!r} needs a location.")
-        quote = row["quote"]
-        if quote and (len(quote) < 2 or quote[0] != '"' or quote[-1] != '"'):
-            raise _fail(cid, 'quote must be in double quotes ("...").')
-        if len(quote.split()) > _MAX_QUOTE_WORDS:
-            raise _fail(cid, f"quote must be at most {_MAX_QUOTE_WORDS} words.")
-        if row["check_stretch"] and len(row["check_stretch"].split(" to ")) != 2:
-            raise _fail(cid, "check_stretch must read '<place> to <place>'.")
-        records.append({**row, "value": value, "value_max": value_max, "front_km": front})
-    out = pd.DataFrame.from_records(records, columns=list(CLAIM_COLUMNS))
-    numeric = ("value", "value_max", "front_km")  # typed even when there are no rows
-    out = out.astype({c: "float64" if c in numeric else "str" for c in CLAIM_COLUMNS})
-    duplicated = out["claim_id"][out["claim_id"].duplicated()].tolist()
-    if duplicated:
-        raise _fail(duplicated[0], "claim_id is not unique.")
-    known = set(out["claim_id"])
-    for cid, related in zip(out["claim_id"], out["relates_to"], strict=True):
-        unknown = [r for r in _ids(related) if r not in known or r == cid]
-        if unknown:
-            raise _fail(cid, f"relates_to names unknown or own ids {unknown!r}.")
-    return out.set_index("claim_id")
-
-
-def _ids(text: str) -> list[str]:
-    return [part.strip() for part in text.split(";") if part.strip()]
-
-
-def load_claims(path: str | Path | None = None) -> pd.DataFrame:
-    """Load the table of quantitative territorial claims.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        A CSV file with the same schema; default the shipped
-        ``data/claims.csv`` (``datasets.get_path("claims")``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``claim_id``; see :func:`validate_claims` for the dtypes
-        and ``data/CLAIMS_SCHEMA.md`` for the columns. ``attrs["provenance"]``
-        holds the registry entry of the shipped file.
-
-    Raises
-    ------
-    DataFileError
-        If the file is missing or is not a UTF-8 CSV, or breaks the schema
-        (the message names the row).
-
-    Examples
-    --------
-    >>> claims = load_claims()
-    >>> c08 = claims.loc["C08"]
-    >>> print(c08["claimant"], c08["kind"], c08["value"], c08["unit"], c08["front_km"])
-    Edward Asryan depth_on_front 7.5 km 8.5
-    """
-    if path is None:
-        datasets.verify("claims")
-    source = datasets.get_path("claims") if path is None else Path(path)
-    try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (OSError, ValueError) as exc:  # ValueError covers parser and decoding errors
-        msg = f"cannot read {source} as a UTF-8 CSV claims table: {exc}"
-        raise DataFileError(msg) from exc
-    table = validate_claims(raw)
-    if path is None:
-        table.attrs["provenance"] = [datasets._provenance("claims")]
-    return table
-
 
 # --------------------------------------------------------------------------- checking
 
@@ -357,9 +104,9 @@ class _TooDeep(Exception):
 
 
 def _check_depth(depth_km: float) -> None:
-    if depth_km > areas._MAX_BUFFER_KM:
+    if depth_km > MAX_BUFFER_KM:
         msg = (
-            f"a depth of {depth_km:g} km is beyond the {areas._MAX_BUFFER_KM:g} km that the "
+            f"a depth of {depth_km:g} km is beyond the {MAX_BUFFER_KM:g} km that the "
             "geodesic buffers are built for, so the geometry cannot check it."
         )
         raise _TooDeep(msg)
@@ -379,46 +126,48 @@ class _Geometry:
 
     country: str
     neighbour: str
+    border: Any = None
+    countries: Any = None
     territory: Any = None
-    chains: list[Any] = field(default_factory=list)
-    places: dict[str, _Place] = field(default_factory=dict)
+    chains: list[Chain] = field(default_factory=list)
+    found: dict[str, _Place] = field(default_factory=dict)
     zones: dict[tuple[bytes, float], float] = field(default_factory=dict)
     deep: dict[float, Any] = field(default_factory=dict)
     lines: list[np.ndarray] = field(default_factory=list)
 
-    def load(self, names: set[str]) -> None:
-        territory, _, _ = areas._territory(self.country)
-        frame = areas._border_frame(self.country, self.neighbour, None)
-        self.territory = territory
-        self.chains = areas._border_chains(frame)
-        self.lines = [chain[1] for chain in self.chains]
+    def load(self, names: set[str], places: Any = None) -> None:
+        """Build the territory and border chains, and place ``names`` (geocoded) on the border."""
+        self.territory, code, _ = territory(self.country, self.countries)
+        frame = border_frame(code, self.neighbour, self.border, self.countries)
+        self.chains = chains_of(frame)
+        self.lines = [chain.coords for chain in self.chains]
         ordered = sorted(names)
-        found = geocode(ordered, country=self.country) if ordered else None
+        found = geocode(ordered, country=self.country, places=places) if ordered else None
         points = []
         for i, name in enumerate(ordered):
             place = _Place(name)
             if found is not None and found["match"].iloc[i] in {"exact", "variant"}:
                 place.point = found.geometry.iloc[i]
                 points.append(name)
-            self.places[name] = place
+            self.found[name] = place
         if points:
-            series = gpd.GeoSeries([self.places[n].point for n in points], crs=WGS84)
-            feet = areas._feet(series, frame)
+            series = gpd.GeoSeries([self.found[n].point for n in points], crs=WGS84)
+            feet = border_feet(series, frame)
             for name, (_, foot) in zip(points, feet.iterrows(), strict=True):
-                place = self.places[name]
+                place = self.found[name]
                 place.distance_km = float(foot["distance_km"])
-                place.located = areas._locate(self.chains, foot["foot_lon"], foot["foot_lat"])
+                place.located = locate(self.chains, foot["foot_lon"], foot["foot_lat"])
 
     def place(self, name: str) -> _Place | None:
-        place = self.places.get(name)
+        place = self.found.get(name)
         return place if place is not None and place.point is not None else None
 
     def zone_km2(self, line: np.ndarray, depth_km: float) -> float:
         _check_depth(depth_km)
         key = (line.tobytes(), depth_km)
         if key not in self.zones:
-            zone = areas._zone(self.territory, [line], 1000.0 * depth_km, "flat")
-            self.zones[key] = areas._area_m2(zone) / 1e6
+            zone = zone_polygon(self.territory, [line], 1000.0 * depth_km, "flat")
+            self.zones[key] = area_m2(zone) / 1e6
         return self.zones[key]
 
     def reaches(self, line: np.ndarray, depth_km: float) -> bool:
@@ -426,19 +175,17 @@ class _Geometry:
         _check_depth(depth_km)
         slack_m = max(50.0, 20.0 * depth_km)
         if depth_km not in self.deep:
-            shallow = areas._line_buffer(self.lines, 1000.0 * depth_km - slack_m, "round")
+            shallow = line_buffer(self.lines, 1000.0 * depth_km - slack_m, "round")
             self.deep[depth_km] = shapely.difference(self.territory, shallow)
-        near = areas._line_buffer([line], 1000.0 * depth_km + slack_m, "round")
+        near = line_buffer([line], 1000.0 * depth_km + slack_m, "round")
         return bool(shapely.intersection(self.deep[depth_km], near).area > 0)
 
     def window(self, place: _Place, length_km: float) -> tuple[np.ndarray, float]:
-        _, line, length_m, _ = areas._stretch(
-            self.chains, place.located, length_m=1000.0 * length_km
-        )
+        _, line, length_m, _ = stretch(self.chains, place.located, length_m=1000.0 * length_km)
         return line, length_m / 1000.0
 
     def between(self, a: _Place, b: _Place) -> tuple[np.ndarray, float]:
-        _, line, length_m, _ = areas._stretch(self.chains, a.located, b.located)
+        _, line, length_m, _ = stretch(self.chains, a.located, b.located)
         return line, length_m / 1000.0
 
 
@@ -560,7 +307,7 @@ def _from_place(
         f"positions {_said(row)} from {row['location']}, which lies "
         f"{_fmt(place.distance_km)} km from the border, are at least {_fmt(min_depth)} km inside"
     )
-    related = _depth_claims(table, _ids(row["relates_to"]))
+    related = _depth_claims(table, related_ids(row["relates_to"]))
     if not related:
         return "not_checkable", text + "; no related depth claim to compare with."
     deepest = max(_top(table.loc[i]) for i in related)
@@ -580,7 +327,7 @@ def _area(
     out: dict[str, float],
 ) -> tuple[str, str]:
     low, high = _interval(row)
-    related = _ids(row["relates_to"])
+    related = related_ids(row["relates_to"])
     if row["check_stretch"]:
         return _area_on_stretch(geo, row, table, out)
     fronts = [i for i in related if table.loc[i, "kind"] == "depth_on_front"]
@@ -637,7 +384,7 @@ def _area_on_stretch(
     stated = row["value"] * UNITS[row["unit"]][1]
     out["implied_stretch_km"] = stretch_km
     out["implied_mean_depth_km"] = stated / stretch_km
-    depths = _depth_claims(table, _ids(row["relates_to"]))
+    depths = _depth_claims(table, related_ids(row["relates_to"]))
     if not depths:
         return "not_checkable", (
             f"spread over the {_fmt(stretch_km)} km of border from {ends[0]} to {ends[1]} it "
@@ -696,8 +443,45 @@ def _area_vs_areas(
     )
 
 
+def _verdict(
+    geo: _Geometry,
+    row: Any,
+    table: pd.DataFrame,
+    implied: dict[str, dict[str, float]],
+    out: dict[str, float],
+) -> tuple[str, str]:
+    """Verdict and reason of one claim by the rule of its kind, filling ``out``."""
+    kind = row["kind"]
+    try:
+        if kind == "depth":
+            return _depth(geo, row, out)
+        if kind == "depth_on_front":
+            return _front_range(geo, row, out)
+        if kind == "place_distance":
+            return _place_distance(geo, row, out)
+        if kind == "distance_from_place":
+            return _from_place(geo, row, table, out)
+        return _area(geo, row, table, implied, out)
+    except _TooDeep as exc:
+        return "not_checkable", str(exc)
+
+
+def _place_names(table: pd.DataFrame) -> set[str]:
+    """Every place a claim names, as ``location`` or as an end of ``check_stretch``."""
+    names = {n for n in table["location"] if n}
+    for stretch_ in table["check_stretch"]:
+        names.update(part.strip() for part in stretch_.split(" to ") if stretch_)
+    return names
+
+
 def check_claims(
-    claims: pd.DataFrame | None = None, *, country: str = "ARM", neighbour: str = "AZE"
+    claims: pd.DataFrame | None = None,
+    *,
+    country: str = defaults.COUNTRY,
+    neighbour: str = defaults.NEIGHBOUR,
+    border: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    places: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Set each claim against the border's geometry and the claims it relates to.
 
@@ -707,7 +491,17 @@ def check_claims(
         A claims table (see :func:`load_claims`); default the shipped one.
         It is validated with :func:`validate_claims` and not modified.
     country, neighbour : str, default "ARM", "AZE"
-        The country the claims are about and the one across the border.
+        The country the claims are about and the one across the border (ISO3
+        codes of ``countries``).
+    border : geopandas.GeoDataFrame or geopandas.GeoSeries, optional
+        Border lines to measure from; default the border of ``country`` and
+        ``neighbour`` (:func:`borderstrikes.border.border_between`).
+    countries : geopandas.GeoDataFrame, optional
+        Country polygons with an ``iso3`` column, giving the land of
+        ``country``; default the shipped admin-0 countries.
+    places : geopandas.GeoDataFrame, optional
+        Gazetteer the claimed places are looked up in
+        (:func:`borderstrikes.gazetteer.geocode`); default the shipped one.
 
     Returns
     -------
@@ -731,7 +525,7 @@ def check_claims(
     DataFileError
         If ``claims`` breaks the schema.
     UnknownCountryError
-        If ``country`` or ``neighbour`` is not shipped.
+        If ``country`` or ``neighbour`` is not a code of ``countries``.
 
     Notes
     -----
@@ -777,31 +571,14 @@ def check_claims(
     31.9-63.8 km²
     """
     table = load_claims() if claims is None else validate_claims(claims)
-    geo = _Geometry(country, neighbour)
-    names = {n for n in table["location"] if n}
-    for stretch in table["check_stretch"]:
-        names.update(part.strip() for part in stretch.split(" to ") if stretch)
-    geo.load(names)
+    geo = _Geometry(country, neighbour, border=border, countries=countries)
+    geo.load(_place_names(table), places=places)
     results: dict[str, dict[str, Any]] = {}
     implied: dict[str, dict[str, float]] = {}
-    order = sorted(table.index, key=lambda i: table.loc[i, "kind"] == "area")
-    for cid in order:
-        row = table.loc[cid]
+    # areas last: their rules read what the depth claims they relate to implied
+    for cid in sorted(table.index, key=lambda i: table.loc[i, "kind"] == "area"):
         out: dict[str, float] = {}
-        kind = row["kind"]
-        try:
-            if kind == "depth":
-                verdict, reason = _depth(geo, row, out)
-            elif kind == "depth_on_front":
-                verdict, reason = _front_range(geo, row, out)
-            elif kind == "place_distance":
-                verdict, reason = _place_distance(geo, row, out)
-            elif kind == "distance_from_place":
-                verdict, reason = _from_place(geo, row, table, out)
-            else:
-                verdict, reason = _area(geo, row, table, implied, out)
-        except _TooDeep as exc:
-            verdict, reason = "not_checkable", str(exc)
+        verdict, reason = _verdict(geo, table.loc[cid], table, implied, out)
         implied[cid] = out
         results[cid] = {**{k: out.get(k, math.nan) for k in _IMPLIED}, "verdict": verdict}
         results[cid]["reason"] = reason

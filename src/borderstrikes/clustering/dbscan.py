@@ -1,0 +1,484 @@
+"""Density clustering of strike reports on exact geodesic distances.
+
+:func:`cluster_strikes` runs DBSCAN, or ST-DBSCAN when a temporal threshold is
+given, with neighbourhoods decided by the geodesic distance on the WGS84
+ellipsoid. :func:`describe_clusters` summarises each cluster: a name, its
+places and dates, a geodesic centre, a footprint polygon with its geodesic
+area, spread statistics and distances to the border. :func:`k_distance` helps
+to choose ``eps_km``.
+
+How the exact neighbourhoods stay fast
+--------------------------------------
+Points are mapped to Earth-centred Cartesian coordinates (ECEF, metres). The
+straight-line distance ``c`` between two points on the ellipsoid (the chord)
+never exceeds the geodesic distance ``s`` between them, and for ``c`` up to
+1000 km
+
+    s <= 2 rho asin(c / (2 rho)),   rho = b**2 / a = 6335.44 km,
+
+because the plane through the two points and the Earth's centre cuts the
+ellipsoid along an ellipse whose radius of curvature is nowhere smaller than
+``b**2 / a``, and an arc whose curvature is bounded by ``1 / rho`` is no longer
+than the circular arc of radius ``rho`` on the same chord. A pair is therefore
+a neighbour for sure when its chord is below ``2 rho sin(eps / (2 rho))``, and
+surely not one when its chord exceeds ``eps``. Only the pairs in the band
+between the two (about 1 mm wide for a 10 km ``eps``) are decided with
+:meth:`pyproj.Geod.inv`. Both tests keep a safety margin of 1 µm for
+floating-point rounding. The result is the DBSCAN on the geodesic distance
+itself, with no planar approximation, including across the antimeridian and
+near the poles.
+
+The chord bound also lets the algorithm work on a grid of cubes whose diagonal
+is below the "sure" chord: all points in one cube are neighbours of each other,
+so a cube holding at least ``min_samples`` of weight is made of core points,
+all in one cluster, without enumerating its pairs. Only points in lighter
+cubes have their neighbours enumerated (with a k-d tree), and two heavy cubes
+are joined by looking for one close pair between them. Memory stays in
+proportion to the number of distinct locations, not to the number of
+neighbour pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from borderstrikes._core.constants import A_M, B_M
+from borderstrikes.geodesy import geodesic_distance_m
+from borderstrikes.geodesy.ellipsoid import ecef
+
+__all__ = [
+    "RHO_MIN_M",
+    "Dbscan",
+    "Sites",
+    "canonical_labels",
+    "normalise_lon",
+    "rank_clusters",
+    "site_k_distance_m",
+]
+
+#: Smallest radius of curvature of the WGS84 ellipsoid (m), ``b**2 / a``.
+RHO_MIN_M = B_M**2 / A_M
+_BOUND_MAX_CHORD_M = 1.0e6  # the chord-arc bound is only used below this chord
+_ROUNDING_M = 1.0e-6  # margin for floating-point rounding in chord tests
+_BRUTE_FORCE_PAIRS = 1 << 16
+_PAIR_BUDGET = 1 << 22  # candidate pairs held in memory at once
+
+
+def _kdtree(points: np.ndarray) -> Any:
+    """Build a scipy k-d tree (scipy.spatial is imported on first use)."""
+    from scipy.spatial import cKDTree
+
+    return cKDTree(points)
+
+
+def _geodesic_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
+    """Geodesic distance (m, WGS84) between paired points, as a 1-D array."""
+    if np.size(lon1) == 0:
+        return np.zeros(0)
+    return np.atleast_1d(np.asarray(geodesic_distance_m(lon1, lat1, lon2, lat2), dtype=float))
+
+
+def _chord_thresholds(eps_m: float) -> tuple[float, float]:
+    """Chord lengths below which a pair is surely within, above which surely beyond, eps_m."""
+    reject = eps_m * (1 + 1e-12) + _ROUNDING_M
+    bounded = min(eps_m, _BOUND_MAX_CHORD_M)
+    accept = 2 * RHO_MIN_M * math.sin(bounded / (2 * RHO_MIN_M)) * (1 - 1e-12) - _ROUNDING_M
+    return max(accept, 0.0), reject
+
+
+def normalise_lon(lon: np.ndarray) -> np.ndarray:
+    """Longitudes in [-180, 180), -0.0 made 0.0; values already in range are untouched.
+
+    Examples
+    --------
+    >>> normalise_lon(np.array([-0.0, 180.0, 190.0])).tolist()
+    [0.0, -180.0, -170.0]
+    """
+    lon = lon + 0.0
+    out = (lon < -180) | (lon >= 180)
+    if out.any():
+        lon = lon.copy()
+        lon[out] = np.mod(lon[out] + 180.0, 360.0) - 180.0
+    return lon
+
+
+class Sites:
+    """Distinct locations (and time intervals) with summed weights and row counts."""
+
+    def __init__(
+        self,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        weight: np.ndarray,
+        t0: np.ndarray | None,
+        t1: np.ndarray | None,
+    ) -> None:
+        lon = normalise_lon(lon)
+        lat = lat + 0.0
+        keys = [lat, lon] if t0 is None else [t1, t0, lat, lon]
+        order = np.lexsort(keys)  # sorted by lon, then lat, then start, then end
+        first = np.zeros(len(order), dtype=bool)
+        first[:1] = True
+        for key in keys:
+            k = key[order]
+            first[1:] |= k[1:] != k[:-1]
+        site_of_sorted = np.cumsum(first) - 1
+        self.inverse = np.empty(len(order), dtype=np.int64)
+        self.inverse[order] = site_of_sorted
+        heads = order[first]
+        self.lon = lon[heads]
+        self.lat = lat[heads]
+        self.t0 = None if t0 is None else t0[heads]
+        self.t1 = None if t1 is None else t1[heads]
+        self.n = len(heads)
+        self.weight = np.bincount(self.inverse, weights=weight, minlength=self.n)
+        self.rows = np.bincount(self.inverse, minlength=self.n)
+        self.xyz = ecef(self.lon, self.lat)
+
+
+class Dbscan:
+    """Exact (ST-)DBSCAN on geodesic distance over weighted distinct sites.
+
+    :meth:`run` gives a provisional cluster id per site and leaves the core
+    flags in :attr:`core` (the tiled DBSCAN of :mod:`borderstrikes.dask` needs them).
+    """
+
+    def __init__(
+        self, sites: Sites, eps_m: float, min_samples: int, time_eps_ns: int | None
+    ) -> None:
+        self.s = sites
+        self.eps_m = eps_m
+        self.min_samples = min_samples
+        self.t_ns = time_eps_ns
+        self.accept, self.reject = _chord_thresholds(eps_m)
+        self.reach = self.reject * (1 + 1e-9) + _ROUNDING_M  # search radius of the k-d trees
+        self.core = np.zeros(0, dtype=bool)
+
+    def neighbours(
+        self, i: np.ndarray, j: np.ndarray, chord: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Exact neighbour test for paired site ids (chord in m if already known)."""
+        s = self.s
+        if chord is None:
+            chord = np.linalg.norm(s.xyz[i] - s.xyz[j], axis=1)
+        ok = chord <= self.reject
+        if self.t_ns is not None:
+            gap = np.maximum(np.maximum(s.t0[j] - s.t1[i], s.t0[i] - s.t1[j]), 0)
+            ok &= gap <= self.t_ns
+        band = ok & (chord > self.accept)
+        if band.any():
+            bi, bj = i[band], j[band]
+            ok[band] = _geodesic_m(s.lon[bi], s.lat[bi], s.lon[bj], s.lat[bj]) <= self.eps_m
+        return ok
+
+    def cells(self) -> np.ndarray:
+        """Cell id per site; sites in one cell are all neighbours of each other."""
+        s = self.s
+        side = self.accept / math.sqrt(3) * (1 - 1e-9)
+        if side <= 0:
+            return np.arange(s.n)
+        keys = [np.floor(s.xyz[:, k] / side) for k in range(3)]
+        if self.t_ns is not None:
+            keys.append(s.t0 // self.t_ns if self.t_ns > 0 else s.t0)
+        order = np.lexsort(keys[::-1])
+        new = np.zeros(s.n, dtype=bool)
+        new[0] = True
+        for key in keys:
+            k = key[order]
+            new[1:] |= k[1:] != k[:-1]
+        cell = np.empty(s.n, dtype=np.int64)
+        cell[order] = np.cumsum(new) - 1
+        return cell
+
+    def search_points(self) -> tuple[np.ndarray, float]:
+        """Coordinates for a k-d tree where neighbours lie within a radius, and its p-norm."""
+        s = self.s
+        if self.t_ns is None:
+            return s.xyz, 2.0
+        # Chebyshev metric on (x, y, z, scaled start time): a neighbour's start
+        # differs by at most time_eps + the longest interval; 1 s of slack
+        # absorbs rounding (candidates are tested exactly afterwards).
+        longest = float((s.t1 - s.t0).max()) if s.n else 0.0
+        window_s = (self.t_ns + longest) / 1e9 + 1.0
+        tau = (s.t0 - s.t0.min()).astype(float) / 1e9 * (self.reject / window_s)
+        return np.column_stack((s.xyz, tau)), np.inf
+
+    def run(self) -> np.ndarray:
+        """Provisional cluster id per site (-1 for noise); ids are arbitrary."""
+        s = self.s
+        if s.n == 0:
+            return np.zeros(0, dtype=np.int64)
+        cell = self.cells()
+        n_cells = int(cell.max()) + 1
+        dense_cell = np.bincount(cell, weights=s.weight, minlength=n_cells) >= self.min_samples
+        core = dense_cell[cell].copy()
+        # 1. weight of the neighbourhood of every site in a light cell
+        light = _LightSites(self, np.flatnonzero(~core))
+        core[light.sites] = light.neighbour_weight()[light.sites] >= self.min_samples
+        # 2. from light sites: links between cells through core pairs, and
+        # the nearest core neighbour of each border site
+        links, border_site, border_core = light.links(core, cell, n_cells)
+        component = _component_labels(n_cells, links // n_cells, links % n_cells)
+        # 3. link pairs of dense cells (all their sites are core)
+        roots = _DenseCells(self, cell).join(dense_cell, component)
+        label = np.full(s.n, -1, dtype=np.int64)
+        label[core] = roots[component[cell[core]]]
+        # 4. border sites join the cluster of their nearest core neighbour
+        label[border_site] = label[border_core]
+        self.core = core
+        return label
+
+    def nearest(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each site in i, the j nearest to it (distance, then time gap, then site order)."""
+        s = self.s
+        dist = _geodesic_m(s.lon[i], s.lat[i], s.lon[j], s.lat[j])
+        if self.t_ns is not None:
+            gap = np.maximum(np.maximum(s.t0[j] - s.t1[i], s.t0[i] - s.t1[j]), 0)
+        else:
+            gap = np.zeros(len(i), dtype=np.int64)
+        order = np.lexsort((j, gap, dist, i))
+        i, j = i[order], j[order]
+        first = np.ones(len(i), dtype=bool)
+        first[1:] = i[1:] != i[:-1]
+        return i[first], j[first]
+
+
+def _component_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Label the connected components of n nodes (scipy.sparse imported on first use)."""
+    from borderstrikes._core.graph import components
+
+    return components(n, left, right)
+
+
+class _LightSites:
+    """The sites of light cells: their neighbour pairs, enumerated in bounded chunks."""
+
+    def __init__(self, dbscan: Dbscan, sites: np.ndarray) -> None:
+        self.d = dbscan
+        self.sites = sites
+        self.points, self.p = dbscan.search_points()
+        self.tree = _kdtree(self.points)
+        self.chunks = self._chunks()
+        self._cached: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _chunks(self) -> list[np.ndarray]:
+        """Split light sites so that each chunk yields at most ~_PAIR_BUDGET candidates."""
+        light = self.sites
+        if len(light) == 0:
+            return []
+        counts = np.asarray(
+            self.tree.query_ball_point(
+                self.points[light], self.d.reach, p=self.p, return_length=True
+            )
+        )
+        if counts.sum() <= _PAIR_BUDGET:
+            return [light]
+        bounds = np.searchsorted(
+            np.cumsum(counts), np.arange(1, counts.sum() // _PAIR_BUDGET + 1) * _PAIR_BUDGET
+        )
+        return [c for c in np.split(light, np.unique(bounds)) if len(c)]
+
+    def pairs(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All neighbour pairs (i in chunk, j any site, (i, i) included), decided exactly."""
+        if self._cached is not None:
+            return self._cached
+        found = _kdtree(self.points[chunk]).sparse_distance_matrix(
+            self.tree, self.d.reach, p=self.p, output_type="ndarray"
+        )
+        i = chunk[found["i"]]
+        j = found["j"].astype(np.int64)
+        keep = self.d.neighbours(i, j, found["v"] if self.d.t_ns is None else None)
+        if len(self.chunks) == 1:  # one chunk: enumerate its pairs once
+            self._cached = (i[keep], j[keep])
+        return i[keep], j[keep]
+
+    def neighbour_weight(self) -> np.ndarray:
+        """Sum the weight of the neighbourhood of every light site (0 elsewhere)."""
+        s = self.d.s
+        weight = np.zeros(s.n)
+        for chunk in self.chunks:
+            i, j = self.pairs(chunk)
+            weight += np.bincount(i, weights=s.weight[j], minlength=s.n)
+        return weight
+
+    def links(
+        self, core: np.ndarray, cell: np.ndarray, n_cells: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cell pairs joined by core pairs (as ``a * n_cells + b``); border sites and their core."""
+        link_parts = [np.zeros(0, dtype=np.int64)]
+        border_site = [np.zeros(0, dtype=np.int64)]
+        border_core = [np.zeros(0, dtype=np.int64)]
+        for chunk in self.chunks:
+            i, j = self.pairs(chunk)
+            link = core[i] & core[j] & (cell[i] != cell[j])
+            link_parts.append(np.unique(cell[i[link]] * n_cells + cell[j[link]]))
+            b = ~core[i] & core[j]
+            if b.any():
+                bi, bj = self.d.nearest(i[b], j[b])
+                border_site.append(bi)
+                border_core.append(bj)
+        links = np.unique(np.concatenate(link_parts))
+        return links, np.concatenate(border_site), np.concatenate(border_core)
+
+
+class _DenseCells:
+    """Cells heavy enough to be all core: which of them touch, tested nearest pair first."""
+
+    def __init__(self, dbscan: Dbscan, cell: np.ndarray) -> None:
+        self.d = dbscan
+        self.cell = cell
+        self.order = np.argsort(cell, kind="stable")
+        self.start = np.concatenate(([0], np.cumsum(np.bincount(cell))))
+        self.trees: dict[int, Any] = {}
+
+    def members(self, c: int) -> np.ndarray:
+        return self.order[self.start[c] : self.start[c + 1]]
+
+    def join(self, dense_cell: np.ndarray, component: np.ndarray) -> np.ndarray:
+        """Root component of every component once touching dense cells are joined.
+
+        A union-find, not :func:`borderstrikes._core.graph.components`: it is
+        incremental, so that a pair of cells already joined is never tested.
+        """
+        n_components = int(component.max()) + 1
+        parent = list(range(n_components))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for a, b in self.candidates(dense_cell, component):
+            ra, rb = find(int(component[a])), find(int(component[b]))
+            if ra != rb and self.linked(a, b):
+                parent[max(ra, rb)] = min(ra, rb)
+        return np.array([find(c) for c in range(n_components)], dtype=np.int64)
+
+    def candidates(self, dense_cell: np.ndarray, component: np.ndarray) -> list[tuple[int, int]]:
+        """Candidate pairs of dense cells in different components, nearest first."""
+        dense = np.flatnonzero(dense_cell)
+        if len(dense) < 2:
+            return []
+        points, _ = self.d.search_points()
+        sorted_points = points[self.order]
+        starts = self.start[:-1]
+        lo = np.minimum.reduceat(sorted_points, starts, axis=0)[dense]
+        hi = np.maximum.reduceat(sorted_points, starts, axis=0)[dense]
+        centre = (lo + hi) / 2
+        half = (hi - lo) / 2
+        reach = self.d.reach
+        radius = reach + 2 * float(half.max())
+        pairs = _kdtree(centre).query_pairs(radius, p=np.inf, output_type="ndarray")
+        if len(pairs) == 0:
+            return []
+        a, b = pairs[:, 0], pairs[:, 1]
+        gaps = np.maximum(np.abs(centre[a] - centre[b]) - half[a] - half[b], 0)
+        spatial_gap = np.linalg.norm(gaps[:, :3], axis=1)
+        keep = spatial_gap <= reach
+        if self.d.t_ns is not None:
+            keep &= gaps[:, 3] <= reach
+        ca, cb = dense[a], dense[b]
+        keep &= component[ca] != component[cb]
+        ca, cb, spatial_gap = ca[keep], cb[keep], spatial_gap[keep]
+        order = np.lexsort((cb, ca, spatial_gap))
+        return list(zip(ca[order].tolist(), cb[order].tolist(), strict=True))
+
+    def linked(self, a: int, b: int) -> bool:
+        """Whether some site of cell a neighbours some site of cell b (all are core)."""
+        d = self.d
+        small, big = (a, b) if len(self.members(a)) <= len(self.members(b)) else (b, a)
+        ia, ib = self.members(small), self.members(big)
+        if d.t_ns is None and len(ia) * len(ib) > _BRUTE_FORCE_PAIRS:
+            tree = self.trees.get(big)
+            if tree is None:
+                tree = self.trees[big] = _kdtree(d.s.xyz[ib])
+            dist, _ = tree.query(d.s.xyz[ia], k=1, distance_upper_bound=d.reach)
+            if not np.isfinite(dist).any():
+                return False
+            if dist.min() <= d.accept:
+                return True
+            # rare: the closest pairs fall in the band the chord cannot settle
+            ia = ia[np.isfinite(dist)]
+            lists = tree.query_ball_point(d.s.xyz[ia], d.reach)
+            i = np.repeat(ia, [len(x) for x in lists])
+            j = ib[np.concatenate(lists).astype(np.int64)]
+            return bool(d.neighbours(i, j).any())
+        step = max(1, _BRUTE_FORCE_PAIRS // len(ib))
+        for start in range(0, len(ia), step):
+            block = ia[start : start + step]
+            if d.neighbours(np.repeat(block, len(ib)), np.tile(ib, len(block))).any():
+                return True
+        return False
+
+
+def rank_clusters(rows: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Rank of each cluster: most reports first, ties to the smallest ``first`` site.
+
+    ``first`` is a cluster's smallest site in ``(lon, lat, start, end)`` order.
+    The numbering of :func:`~borderstrikes.clustering.cluster_strikes`.
+
+    Examples
+    --------
+    >>> rank_clusters(np.array([2, 5, 2]), np.array([7, 9, 3])).tolist()
+    [2, 0, 1]
+    """
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[np.lexsort((first, -np.asarray(rows)))] = np.arange(len(rows))
+    return rank
+
+
+def canonical_labels(site_label: np.ndarray, sites: Sites) -> np.ndarray:
+    """Renumber clusters: most reports first, then smallest (lon, lat, start, end) site."""
+    in_cluster = site_label >= 0
+    if not in_cluster.any():
+        return site_label
+    ids, inverse = np.unique(site_label[in_cluster], return_inverse=True)
+    rows = np.bincount(inverse, weights=sites.rows[in_cluster], minlength=len(ids))
+    first_site = np.full(len(ids), sites.n, dtype=np.int64)
+    np.minimum.at(first_site, inverse, np.flatnonzero(in_cluster))
+    out = np.full(len(site_label), -1, dtype=np.int64)
+    out[in_cluster] = rank_clusters(rows, first_site)[inverse]
+    return out
+
+
+def site_k_distance_m(sites: Sites, k: int) -> np.ndarray:
+    """k-th nearest other report (m) from each site, exact geodesic."""
+    n = sites.n
+    need = k - (sites.rows - 1)  # reports still needed beyond the co-located ones
+    result = np.where(need <= 0, 0.0, np.nan)
+    if sites.rows.sum() - 1 < k:
+        return np.full(n, np.nan)
+    tree = _kdtree(sites.xyz)
+    todo = np.flatnonzero(need > 0)
+    m = min(k + 1, n)
+    while len(todo):
+        left = []
+        step = max(1, _PAIR_BUDGET // 4 // m)  # sites per query: bounded memory for any k
+        for block in np.split(todo, np.arange(step, len(todo), step)):
+            chord, idx = tree.query(sites.xyz[block], k=m)
+            chord = np.asarray(chord).reshape(len(block), m)
+            idx = np.asarray(idx).reshape(len(block), m)
+            src = np.repeat(block, m)
+            dist = _geodesic_m(
+                sites.lon[src], sites.lat[src], sites.lon[idx.ravel()], sites.lat[idx.ravel()]
+            ).reshape(len(block), m)
+            count = np.where(idx == block[:, None], 0, sites.rows[idx])
+            order = np.argsort(dist, axis=1, kind="stable")
+            dist = np.take_along_axis(dist, order, axis=1)
+            cum = np.cumsum(np.take_along_axis(count, order, axis=1), axis=1)
+            reached = cum >= need[block][:, None]
+            found = reached.any(axis=1)
+            kth = dist[np.arange(len(block)), reached.argmax(axis=1)]
+            # unqueried sites are at least as far as the largest queried chord
+            settled = found & ((kth <= chord[:, -1]) | (m == n))
+            result[block[settled]] = kth[settled]
+            left.append(block[~settled])
+        if m == n:
+            break
+        todo = np.concatenate(left)
+        m = min(2 * m, n)
+    return result

@@ -1,0 +1,513 @@
+"""Map furniture of the static map: frame, scale bar, north arrow, legend, inset, credits.
+
+:func:`add_scale_bar` and :func:`add_north_arrow` work on any matplotlib
+axes whose data coordinates are in a known CRS: lengths are measured on the
+WGS84 ellipsoid with :class:`pyproj.Geod` and north is found by projecting a
+step along the meridian, so both are right in any projection.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+
+from borderstrikes._core.constants import GEOD
+from borderstrikes.viz.style import (
+    BAND_ALPHA,
+    BORDER_COLOR,
+    BORDER_STYLES,
+    GID,
+    LAND_OTHER,
+    NO_EVIDENCE,
+    TEXT_HALO,
+    WATER,
+    evidence_label,
+    evidence_style,
+    resolve_map_crs,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
+
+__all__ = [
+    "add_north_arrow",
+    "add_scale_bar",
+    "bare_frame",
+    "draw_attribution",
+    "draw_inset",
+    "fill_box",
+    "legend",
+    "map_section",
+    "report_sections",
+    "set_map_aspect",
+]
+
+
+def _data_aspect(map_crs: CRS, centre_lat: float) -> float:
+    if map_crs.is_geographic:
+        return 1.0 / math.cos(math.radians(centre_lat))
+    return 1.0
+
+
+def set_map_aspect(ax: Axes, map_crs: CRS, centre_lat: float) -> None:
+    """Make one km as long north-south as east-west at ``centre_lat``."""
+    ax.set_aspect(_data_aspect(map_crs, centre_lat), adjustable="box")
+
+
+def fill_box(
+    ax: Axes,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    map_crs: CRS,
+    centre_lat: float,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Grow the shorter side of the extent so that the map fills the axes box."""
+    box = ax.get_window_extent()
+    aspect = _data_aspect(map_crs, centre_lat)
+    width, height = xlim[1] - xlim[0], ylim[1] - ylim[0]
+    # Data units per pixel along each axis must satisfy dy/dx == 1/aspect.
+    wanted_ratio = box.height / box.width  # (height_data * aspect) / width_data
+    if height * aspect / width < wanted_ratio:
+        grow = (wanted_ratio * width / aspect - height) / 2
+        ylim = (ylim[0] - grow, ylim[1] + grow)
+    else:
+        grow = (height * aspect / wanted_ratio - width) / 2
+        xlim = (xlim[0] - grow, xlim[1] + grow)
+    return xlim, ylim
+
+
+def _axes_to_data(ax: Axes, xa: float, ya: float) -> tuple[float, float]:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    return x0 + xa * (x1 - x0), y0 + ya * (y1 - y0)
+
+
+def _nice_length_km(max_km: float) -> float:
+    steps = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000]
+    fitting = [s for s in steps if s <= max_km]
+    return float(fitting[-1] if fitting else max_km)
+
+
+def _format_km(value: float) -> str:
+    return f"{value:g} km"
+
+
+def add_scale_bar(
+    ax: Axes,
+    crs: Any,
+    *,
+    length_km: float | None = None,
+    loc: tuple[float, float] = (0.62, 0.07),
+    segments: int = 2,
+    fontsize: float = 7,
+) -> Line2D:
+    """Draw a scale bar whose length is geodesically right where it is drawn.
+
+    The bar starts at ``loc`` (axes fraction); its far end is found with
+    :meth:`pyproj.Geod.fwd` on the WGS84 ellipsoid, heading in the direction
+    of the map's x axis at that point, and both ends are projected to the
+    map's CRS. It is therefore right on any projection, including lon/lat
+    and Web Mercator maps, where a bar drawn in "metres per data unit" is
+    wrong away from the equator or the central meridian.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose data coordinates are in ``crs``; set its limits first.
+    crs : pyproj.CRS or str
+        CRS of the axes' data coordinates.
+    length_km : float, optional
+        Length of the bar in km. Default: a round value close to a quarter of
+        the map's width.
+    loc : tuple of float, default (0.62, 0.07)
+        Axes-fraction position of the bar's left end. The bar is moved left
+        if it would leave the axes.
+    segments : int, default 2
+        Number of alternating black and white segments.
+    fontsize : float, default 7
+        Font size of the length label, in points.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The bar (gid ``"borderstrikes-scale-bar"``); its two data points are
+        the bar's ends, ``length_km`` apart on the ellipsoid.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from pyproj import Geod, Transformer
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_xlim(400_000, 700_000); _ = ax.set_ylim(4_300_000, 4_600_000)
+    >>> bar = add_scale_bar(ax, "EPSG:32638", length_km=50)
+    >>> (x0, x1), (y0, y1) = bar.get_data()
+    >>> to_ll = Transformer.from_crs("EPSG:32638", "EPSG:4326", always_xy=True)
+    >>> (lon0, lon1), (lat0, lat1) = to_ll.transform([x0, x1], [y0, y1])
+    >>> round(Geod(ellps="WGS84").inv(lon0, lat0, lon1, lat1)[2] / 1000, 3)
+    50.0
+    """
+    map_crs = resolve_map_crs(crs)
+    to_ll = Transformer.from_crs(map_crs, "EPSG:4326", always_xy=True)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    if length_km is None:
+        yc = 0.5 * (ylim[0] + ylim[1])
+        (lon_a, lon_b), (lat_a, lat_b) = to_ll.transform([xlim[0], xlim[1]], [yc, yc])
+        width_km = GEOD.inv(lon_a, lat_a, lon_b, lat_b)[2] / 1000.0
+        length_km = _nice_length_km(width_km / 4.0)
+    if not length_km > 0:
+        msg = f"length_km must be a positive number of kilometres (got {length_km!r})."
+        raise ValueError(msg)
+
+    xs, ys = _bar_stops(ax, map_crs, loc, length_km, segments)
+    right_edge = xlim[0] + 0.97 * (xlim[1] - xlim[0])
+    if xs[-1] > right_edge:
+        shift = (xs[-1] - right_edge) / (xlim[1] - xlim[0])
+        xs, ys = _bar_stops(ax, map_crs, (max(loc[0] - shift, 0.02), loc[1]), length_km, segments)
+    return _draw_bar(ax, xs, ys, _format_km(length_km), fontsize=fontsize)
+
+
+def _bar_stops(
+    ax: Axes, map_crs: CRS, loc: tuple[float, float], length_km: float, segments: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map coordinates of the ends of the bar's segments, geodesically ``length_km`` long."""
+    to_ll = Transformer.from_crs(map_crs, "EPSG:4326", always_xy=True)
+    from_ll = Transformer.from_crs("EPSG:4326", map_crs, always_xy=True)
+    x0, y0 = _axes_to_data(ax, *loc)
+    lon0, lat0 = to_ll.transform(x0, y0)
+    # Azimuth of the map's +x direction at the start point.
+    xlim = ax.get_xlim()
+    step = (xlim[1] - xlim[0]) * 1e-3
+    lon_e, lat_e = to_ll.transform(x0 + step, y0)
+    azimuth = GEOD.inv(lon0, lat0, lon_e, lat_e)[0]
+    fractions = np.linspace(0.0, 1.0, segments + 1)
+    lons, lats, _ = GEOD.fwd(
+        np.full(fractions.size, lon0),
+        np.full(fractions.size, lat0),
+        np.full(fractions.size, azimuth),
+        fractions * length_km * 1000.0,
+    )
+    xs, ys = from_ll.transform(lons, lats)
+    return np.asarray(xs), np.asarray(ys)
+
+
+def _draw_bar(ax: Axes, xs: np.ndarray, ys: np.ndarray, label: str, fontsize: float) -> Line2D:
+    """Draw a black bar with white alternate segments, "0" and ``label`` above its ends."""
+    import matplotlib.patheffects as pe
+
+    (bar,) = ax.plot(
+        [xs[0], xs[-1]],
+        [ys[0], ys[-1]],
+        color="black",
+        linewidth=4.0,
+        solid_capstyle="butt",
+        zorder=30,
+        gid=GID + "scale-bar",
+        label="_scale_bar",
+    )
+    for i in range(1, len(xs) - 1, 2):
+        ax.plot(
+            xs[i : i + 2],
+            ys[i : i + 2],
+            color="white",
+            linewidth=2.2,
+            solid_capstyle="butt",
+            zorder=31,
+            label="_scale_bar_segment",
+        )
+    ylim = ax.get_ylim()
+    halo = [pe.withStroke(linewidth=TEXT_HALO, foreground="white")]
+    for x, y, text, gid in ((xs[0], ys[0], "0", None), (xs[-1], ys[-1], label, "scale-bar-label")):
+        ax.text(
+            x,
+            y + 0.012 * (ylim[1] - ylim[0]),
+            text,
+            fontsize=fontsize,
+            ha="center",
+            va="bottom",
+            zorder=31,
+            path_effects=halo,
+            gid=None if gid is None else GID + gid,
+        )
+    return bar
+
+
+def add_north_arrow(
+    ax: Axes,
+    crs: Any,
+    *,
+    loc: tuple[float, float] = (0.06, 0.86),
+    size: float = 0.08,
+    fontsize: float = 8,
+) -> Any:
+    """Draw an arrow pointing to true (geographic) north.
+
+    The direction is found by projecting a short step due north from the
+    arrow's position, so the arrow follows the meridian convergence of the
+    map's projection instead of assuming that north is up.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose data coordinates are in ``crs``; set its limits first.
+    crs : pyproj.CRS or str
+        CRS of the axes' data coordinates.
+    loc : tuple of float, default (0.06, 0.86)
+        Axes-fraction position of the arrow's tail.
+    size : float, default 0.08
+        Arrow length as a fraction of the axes height.
+    fontsize : float, default 8
+        Font size of the "N".
+
+    Returns
+    -------
+    matplotlib.text.Annotation
+        The arrow (gid ``"borderstrikes-north-arrow"``).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from pyproj import Geod, Transformer
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_xlim(400_000, 700_000); _ = ax.set_ylim(4_300_000, 4_600_000)
+    >>> add_north_arrow(ax, "EPSG:32638").get_text()
+    'N'
+    """
+    import matplotlib.patheffects as pe
+
+    map_crs = resolve_map_crs(crs)
+    to_ll = Transformer.from_crs(map_crs, "EPSG:4326", always_xy=True)
+    from_ll = Transformer.from_crs("EPSG:4326", map_crs, always_xy=True)
+    x0, y0 = _axes_to_data(ax, *loc)
+    lon, lat = to_ll.transform(x0, y0)
+    xn, yn = from_ll.transform(lon, min(lat + 0.05, 89.9))
+    # Direction in display space, so the aspect ratio is accounted for.
+    p0 = ax.transData.transform((x0, y0))
+    p1 = ax.transData.transform((xn, yn))
+    direction = (p1 - p0) / np.hypot(*(p1 - p0))
+    length_px = size * ax.get_window_extent().height
+    tail_px = ax.transAxes.transform(loc)
+    head_px = tail_px + direction * length_px
+    head = ax.transAxes.inverted().transform(head_px)
+    return ax.annotate(
+        "N",
+        xy=tuple(head),
+        xytext=tuple(loc),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=fontsize,
+        fontweight="bold",
+        arrowprops={
+            "arrowstyle": "-|>,head_width=0.35,head_length=0.7",
+            "color": "black",
+            "linewidth": 1.4,
+            "shrinkA": 1,
+            "shrinkB": 0,
+        },
+        zorder=30,
+        gid=GID + "north-arrow",
+        path_effects=[pe.withStroke(linewidth=TEXT_HALO, foreground="white")],
+    )
+
+
+def draw_attribution(ax: Axes, text: str, fontsize: float = 5.0) -> Any:
+    """Write ``text`` in the lower left corner, wrapped to the axes' width."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    width_px = ax.get_window_extent(renderer).width * 0.985
+    char_px = fontsize * 0.5 * fig.dpi / 72.0
+    chars = max(int(width_px / char_px), 20)
+    artist = ax.text(
+        0.006,
+        0.006,
+        "",
+        transform=ax.transAxes,
+        fontsize=fontsize,
+        color="#333333",
+        ha="left",
+        va="bottom",
+        zorder=40,
+        gid=GID + "attribution",
+        bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.2},
+        clip_on=False,
+    )
+    # Wrap by measuring the rendered text, so the line breaks stay inside the
+    # axes at any dpi (matplotlib's wrap=True re-wraps against the figure on savefig).
+    while True:
+        artist.set_text("\n".join(textwrap.wrap(text, chars)))
+        if artist.get_window_extent(renderer).width <= width_px or chars <= 20:
+            break
+        chars = int(chars * 0.92)
+    return artist
+
+
+#: One legend entry: the kind of handle ("marker", "line" or "patch"), its
+#: matplotlib properties and its label.
+Entry = tuple[str, dict[str, Any], str]
+#: A legend section: a bold header and its entries.
+Section = tuple[str, list[Entry]]
+
+
+def _marker(shape: str, face: str, edge: str = "white", width: float = 0.5) -> dict[str, Any]:
+    return {
+        "marker": shape,
+        "markerfacecolor": face,
+        "markeredgecolor": edge,
+        "markeredgewidth": width,
+    }
+
+
+def report_sections(
+    evidence_kinds: list[str], colours: dict[str, str], colour_title: str, color_by: str
+) -> list[Section]:
+    """Return the legend sections of the reports: evidence (marker shape) and the colour key."""
+    if color_by == "evidence":
+        entries = [
+            (
+                "marker",
+                _marker(evidence_style(k)["marker"], evidence_style(k)["color"]),
+                evidence_label(k),
+            )
+            for k in evidence_kinds
+        ]
+        return [("Evidence", entries)]
+    sections: list[Section] = []
+    if evidence_kinds != [NO_EVIDENCE]:
+        # Hollow: the shape carries the evidence, the fill is the colour key's.
+        entries = [
+            (
+                "marker",
+                _marker(evidence_style(k)["marker"], "none", "#333333", 0.8),
+                evidence_label(k),
+            )
+            for k in evidence_kinds
+        ]
+        sections.append(("Evidence (marker)", entries))
+    entries = [("marker", _marker("o", colour), name) for name, colour in colours.items()]
+    sections.append((f"{colour_title} (colour)", entries))
+    return sections
+
+
+def map_section(
+    border_kinds: list[str], bands: list[tuple[str, str]], has_footprints: bool
+) -> Section:
+    """Return the legend section of the map layers: border sections, distance bands, footprints."""
+    entries: list[Entry] = []
+    for kind in border_kinds:
+        style = BORDER_STYLES[kind]
+        line = {
+            "color": BORDER_COLOR,
+            "linestyle": style["linestyle"],
+            "linewidth": style["linewidth"],
+        }
+        entries.append(("line", line, style["label"]))
+    for label, colour in bands:
+        entries.append(
+            ("patch", {"facecolor": colour, "edgecolor": "none", "alpha": BAND_ALPHA}, label)
+        )
+    if has_footprints:
+        patch = {"facecolor": "none", "edgecolor": "#333333", "linestyle": "--", "linewidth": 0.8}
+        entries.append(("patch", patch, "Cluster footprint"))
+    return ("Map", entries)
+
+
+def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) -> Legend:
+    """Draw a legend of titled sections in the lower left corner (gid ``borderstrikes-legend``)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    labels: list[str] = []
+    headers: list[int] = []
+    for header, entries in sections:
+        headers.append(len(labels))
+        handles.append(Line2D([], [], linestyle="none"))
+        labels.append(header)
+        for kind, props, label in entries:
+            if kind == "marker":
+                handles.append(Line2D([], [], linestyle="none", markersize=5, **props))
+            elif kind == "line":
+                handles.append(Line2D([], [], **props))
+            else:
+                handles.append(Patch(**props))
+            labels.append(label)
+    artist = ax.legend(
+        handles,
+        labels,
+        loc="lower left",
+        title=title,
+        fontsize=fontsize,
+        title_fontsize=fontsize,
+        frameon=True,
+        framealpha=0.9,
+        edgecolor="#BBBBBB",
+        borderpad=0.5,
+        handlelength=1.6,
+        handletextpad=0.5,
+        labelspacing=0.3,
+        bbox_to_anchor=(0.005, 0.045),
+    )
+    artist.set_zorder(35)
+    artist.set_gid(GID + "legend")
+    texts = artist.get_texts()
+    for i in headers:
+        texts[i].set_fontweight("bold")
+    # Headers get no handle: shift their text left over the empty handle slot.
+    for i in headers:
+        artist.legend_handles[i].set_visible(False)
+    return artist
+
+
+def draw_inset(
+    ax: Axes, map_crs: CRS, countries: gpd.GeoDataFrame, bounds: tuple, *, home: str = "ARM"
+) -> Axes:
+    """Draw a locator map of ``countries`` (``home`` in grey) with the map's ``bounds``."""
+    import matplotlib.patches as mpatches
+
+    inset = ax.inset_axes([0.755, 0.755, 0.235, 0.235], zorder=36)
+    inset.set_gid(GID + "inset")
+    frame = countries.to_crs(map_crs)
+    others = frame[frame["iso3"] != home]
+    arm = frame[frame["iso3"] == home]
+    others.plot(ax=inset, facecolor=LAND_OTHER, edgecolor="#8A8A8A", linewidth=0.3)
+    arm.plot(ax=inset, facecolor="#8C8C8C", edgecolor="#555555", linewidth=0.3)
+    inset.set_facecolor(WATER)
+    x0, y0, x1, y1 = bounds
+    box = shapely.box(x0, y0, x1, y1)
+    inset.add_patch(
+        mpatches.Polygon(
+            np.asarray(box.exterior.coords),
+            closed=True,
+            fill=False,
+            edgecolor=BORDER_COLOR,
+            linewidth=1.0,
+            zorder=5,
+        )
+    )
+    minx, miny, maxx, maxy = frame.total_bounds
+    inset.set_xlim(minx, maxx)
+    inset.set_ylim(miny, maxy)
+    inset.set_aspect("equal", adjustable="box", anchor="NE")
+    bare_frame(inset)
+    return inset
+
+
+def bare_frame(ax: Axes) -> None:
+    """Remove ticks and labels and draw a thin grey frame."""
+    # A map needs no axis ticks or labels (geopandas labels axes from the CRS).
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#666666")
+        spine.set_linewidth(0.6)

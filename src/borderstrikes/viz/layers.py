@@ -1,0 +1,321 @@
+"""The named layers both maps draw, computed once, as plain data.
+
+:func:`build_layers` gathers what :func:`~borderstrikes.viz.static.plot_strikes`
+and :func:`~borderstrikes.viz.interactive.explore_strikes` show, in one
+:class:`MapLayers`: the context (countries, lakes, admin-1 units), the border
+with a style key per section, the distance zones, the cluster footprints and
+the located reports with an evidence key per report. Each map then only
+projects and draws; neither computes a layer of its own.
+
+Inputs left out come from :mod:`borderstrikes.defaults` (the shipped data).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from borderstrikes import defaults
+from borderstrikes._core.validate import require_crs, to_wgs84
+from borderstrikes.viz.style import (
+    BAND_COLOURS,
+    BORDER_STYLES,
+    EVIDENCE_STYLES,
+    NO_EVIDENCE,
+    UNKNOWN_EVIDENCE,
+    colour_values,
+    provenance,
+)
+
+__all__ = [
+    "MapLayers",
+    "border_kind",
+    "build_layers",
+    "cluster_footprints",
+    "located",
+    "polygonal",
+    "zone_bands",
+    "zones_at",
+]
+
+_REMOVED_IN = "0.3"
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """The layers of a strike map, in the order they are drawn (bottom to top).
+
+    Every frame keeps its own CRS except ``reports`` (EPSG:4326); the maps
+    project them. Style keys index :mod:`borderstrikes.viz.style`.
+    """
+
+    #: Admin-0 polygons (``iso3``, ``name``).
+    countries: gpd.GeoDataFrame
+    #: Admin-1 polygons.
+    units: gpd.GeoDataFrame
+    #: Lake polygons (``name``).
+    lakes: gpd.GeoDataFrame
+    #: Border lines with ``kind``, a key of :data:`~borderstrikes.viz.style.BORDER_STYLES`.
+    border: gpd.GeoDataFrame
+    #: Zones within ``depth_km`` of the border (each includes the shallower ones), or None.
+    zones: gpd.GeoDataFrame | None
+    #: Cluster footprints from :func:`~borderstrikes.clustering.describe_clusters`, or None.
+    footprints: gpd.GeoDataFrame | None
+    #: Cluster label of each report (index of ``reports``), or None.
+    cluster_labels: pd.Series | None
+    #: The reports with a location, in EPSG:4326.
+    reports: gpd.GeoDataFrame
+    #: Evidence key of each of ``reports`` (see :func:`evidence_keys`).
+    evidence: pd.Series
+    #: Number of reports given, with or without a location.
+    n_reports: int
+    #: ISO3 code of the country the map is about.
+    home: str = defaults.COUNTRY
+    #: ``attrs["provenance"]`` records of the reports and the context layers.
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def border_kinds(self) -> list[str]:
+        """Border sections present, in legend order."""
+        return [k for k in BORDER_STYLES if (self.border["kind"] == k).any()]
+
+    @property
+    def evidence_kinds(self) -> list[str]:
+        """Evidence keys present, known kinds first (in legend order), then the others sorted."""
+        kinds = [k for k in EVIDENCE_STYLES if (self.evidence == k).any()]
+        return kinds + sorted(set(self.evidence) - set(kinds))
+
+    @property
+    def cluster_names(self) -> dict[int, str] | None:
+        """Name of each cluster by label, from the footprints' ``name`` column."""
+        if self.footprints is None or "name" not in self.footprints.columns:
+            return None
+        return {
+            int(k): str(v)
+            for k, v in self.footprints["name"].items()
+            if isinstance(k, (int, np.integer))
+        }
+
+    def colours(self, color_by: str) -> tuple[pd.Series, dict[str, str], str]:
+        """Return each report's colour category, the colour of each and the key's title.
+
+        See :func:`borderstrikes.viz.style.colour_values`.
+        """
+        return colour_values(
+            self.reports,
+            color_by,
+            evidence=self.evidence,
+            cluster_labels=self.cluster_labels,
+            cluster_names=self.cluster_names,
+        )
+
+
+def build_layers(
+    strikes: gpd.GeoDataFrame | None = None,
+    *,
+    clusters: gpd.GeoDataFrame | pd.Series | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    distance_bands_km: Sequence[float] | None = None,
+    border: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    units_of: list[str] | None = None,
+    caller: str = "build_layers",
+) -> MapLayers:
+    """Gather the layers of a strike map.
+
+    Parameters are those of :func:`~borderstrikes.viz.static.plot_strikes`;
+    ``units_of`` limits the admin-1 units to some countries (ISO3 codes) and
+    ``caller`` names the map function in deprecation warnings, which point
+    at its caller. ``distance_bands_km=`` and a label Series as ``clusters=``
+    work with a FutureWarning.
+
+    Examples
+    --------
+    >>> layers = build_layers()
+    >>> layers.border_kinds
+    ['main', 'nakhchivan', 'exclave']
+    >>> len(layers.reports) == layers.n_reports
+    True
+    """
+    strikes = defaults.strikes(strikes)
+    wgs84 = gpd.GeoDataFrame(strikes.copy(), geometry=to_wgs84(strikes, "strikes"))
+    reports = wgs84[located(np.asarray(wgs84.geometry.values))]
+    footprints, labels = cluster_footprints(clusters, wgs84)
+    if labels is not None:
+        _deprecated(
+            f"{caller}(clusters=<labels from cluster_strikes>)",
+            "clusters=describe_clusters(strikes, labels), and strikes.assign(cluster=labels) "
+            "for color_by='cluster'",
+        )
+    elif "cluster" in reports.columns:
+        labels = reports["cluster"]
+    if distance_bands_km is not None:
+        if zones is not None:
+            msg = "give zones= or distance_bands_km= (deprecated), not both."
+            raise TypeError(msg)
+        zones = zones_at(distance_bands_km, border=border)
+        depths = [float(d) for d in distance_bands_km]
+        _deprecated(
+            f"{caller}(distance_bands_km=...)",
+            f"zones=pd.concat([buffer_zone(depth_km=d) for d in {depths}])",
+        )
+    border = defaults.border(border)
+    countries = defaults.countries(countries)
+    units = defaults.units(countries=units_of)
+    lakes = defaults.lakes()
+    return MapLayers(
+        countries=countries,
+        units=units,
+        lakes=lakes,
+        border=border.assign(kind=border["section"].map(border_kind)),
+        zones=None if zones is None else _checked_zones(zones),
+        footprints=footprints,
+        cluster_labels=labels,
+        reports=reports,
+        evidence=evidence_keys(reports),
+        n_reports=len(strikes),
+        sources=[
+            *provenance(strikes),
+            *provenance(countries),
+            *provenance(units),
+            *provenance(border),
+            *provenance(lakes),
+        ],
+    )
+
+
+def _deprecated(old: str, new: str) -> None:
+    # Attributed to the caller of the map function: map function -> build_layers -> here.
+    warnings.warn(
+        f"{old} is deprecated and will be removed in borderstrikes {_REMOVED_IN}; pass {new}.",
+        FutureWarning,
+        stacklevel=4,
+    )
+
+
+def evidence_keys(reports: pd.DataFrame) -> pd.Series:
+    """Return each report's evidence key: its ``evidence``, ``'unknown'`` if missing.
+
+    Every key is ``'report'`` when there is no ``evidence`` column.
+    """
+    if "evidence" not in reports.columns:
+        return pd.Series(NO_EVIDENCE, index=reports.index, dtype=object)
+    return reports["evidence"].astype(object).where(reports["evidence"].notna(), UNKNOWN_EVIDENCE)
+
+
+def border_kind(section: str) -> str:
+    """Return the style key of a border section: ``main``, ``nakhchivan`` or ``exclave``."""
+    if section in ("main", "nakhchivan"):
+        return section
+    return "exclave"
+
+
+def zones_at(
+    depths_km: Sequence[float], *, border: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
+    """Return Armenia's zones within each depth of the border with Azerbaijan.
+
+    One :func:`borderstrikes.areas.buffer_zone` row per depth (geodesic
+    distance), ready for ``zones=`` of the map functions.
+
+    Examples
+    --------
+    >>> zones_at([5, 10])["depth_km"].tolist()
+    [5.0, 10.0]
+    """
+    from borderstrikes.areas import buffer_zone
+
+    depths = sorted(float(d) for d in depths_km)
+    if not depths or depths[0] <= 0:
+        msg = f"distance_bands_km must be positive distances in km (got {list(depths_km)!r})."
+        raise ValueError(msg)
+    extra = {} if border is None else {"border": border}
+    frames = [
+        buffer_zone(defaults.COUNTRY, defaults.NEIGHBOUR, depth_km=d, **extra) for d in depths
+    ]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=frames[0].crs)
+
+
+def _checked_zones(zones: Any) -> gpd.GeoDataFrame:
+    if not isinstance(zones, gpd.GeoDataFrame) or "depth_km" not in zones.columns:
+        msg = (
+            "zones must be a GeoDataFrame with a depth_km column, e.g. "
+            "pd.concat([buffer_zone(depth_km=d) for d in (5, 10, 20)]) "
+            f"(got {type(zones).__name__})."
+        )
+        raise TypeError(msg)
+    require_crs(zones, "zones")
+    if not (zones["depth_km"] > 0).all():
+        msg = f"zones' depth_km must be positive (got {zones['depth_km'].tolist()!r})."
+        raise ValueError(msg)
+    return zones
+
+
+def zone_bands(zones: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """Return the bands between successive zone depths, computed in ``crs``.
+
+    One row per depth, shallowest first, with ``depth_km``, ``label`` (e.g.
+    ``"5–10 km from the border"``), ``colour`` and the band (the zone minus
+    the shallower one).
+
+    Examples
+    --------
+    >>> zone_bands(zones_at([5, 10]), "EPSG:4326")["label"].tolist()
+    ['0–5 km from the border', '5–10 km from the border']
+    """
+    projected = zones.to_crs(crs)
+    rows = []
+    inner = None
+    previous = 0.0
+    for i, depth in enumerate(sorted(projected["depth_km"].unique())):
+        parts = projected.geometry[projected["depth_km"] == depth]
+        geom = shapely.union_all(np.asarray(parts.values))
+        band = geom if inner is None else shapely.difference(geom, inner)
+        label = f"{previous:g}–{depth:g} km from the border"
+        colour = BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)]
+        rows.append({"depth_km": float(depth), "label": label, "colour": colour, "geometry": band})
+        inner, previous = geom, depth
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=projected.crs)
+
+
+def cluster_footprints(
+    clusters: Any, strikes: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame | None, pd.Series | None]:
+    """Return the cluster footprints and, when given as labels, the per-report labels."""
+    if clusters is None:
+        return None, None
+    if isinstance(clusters, gpd.GeoDataFrame):
+        require_crs(clusters, "clusters")
+        return clusters, None
+    if isinstance(clusters, pd.Series):
+        from borderstrikes.clustering import describe_clusters
+
+        return describe_clusters(strikes, clusters), clusters
+    msg = (
+        "clusters must be a GeoDataFrame from describe_clusters() or a Series of labels "
+        f"from cluster_strikes() (got {type(clusters).__name__})."
+    )
+    raise TypeError(msg)
+
+
+def located(geoms: np.ndarray) -> np.ndarray:
+    """Flag point geometries that are present, non-empty and have finite coordinates."""
+    found = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    with np.errstate(invalid="ignore"):
+        found &= np.isfinite(shapely.get_x(geoms)) & np.isfinite(shapely.get_y(geoms))
+    return found
+
+
+def polygonal(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep the rows with an area (a cluster at a single place has a point footprint)."""
+    geoms = np.asarray(frame.geometry.values)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    keep &= np.isin(shapely.get_type_id(geoms), [3, 6])  # Polygon, MultiPolygon
+    return frame[keep]
