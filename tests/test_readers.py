@@ -1,6 +1,8 @@
 """Readers of ACLED, UCDP GED and GDELT event files: schema, mappings, messy files, CLI."""
 
+import dataclasses
 import hashlib
+import importlib
 import zipfile
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import borderstrikes.io as bsio
 from borderstrikes.cli import main
 from borderstrikes.errors import DataFileError
 from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
@@ -593,3 +596,34 @@ def test_report_on_events_in_both_countries(tmp_path):
     assert len(distances) == len(kept_both)
     # Reports on the Azerbaijani side measure negative (ARM is the reference side).
     assert (distances["signed_distance_km"] < 0).any()
+
+
+# --------------------------------------------------------------------------- module layout
+
+
+def test_events_module_reexports_the_readers_and_codebooks():
+    assert bsio.events.read_acled is bsio.acled.read_acled
+    assert bsio.events.read_ucdp_ged is bsio.ucdp.read_ucdp_ged
+    assert bsio.events.read_gdelt_events is bsio.gdelt.read_gdelt_events
+    assert bsio.events.EventsRead is bsio.table.EventsRead
+    assert bsio.events.EVENT_COLUMNS is bsio.table.EVENT_COLUMNS
+    for name in bsio.events.__all__:
+        value = getattr(bsio.events, name)
+        if hasattr(bsio.codebooks, name):
+            assert value is getattr(bsio.codebooks, name), name
+
+
+@pytest.mark.parametrize("module", ["acled", "ucdp", "gdelt"])
+def test_mapping_tables_agree_with_the_schema(module):
+    mod = importlib.import_module(f"borderstrikes.io.{module}")
+    (fmt,) = [v for v in vars(mod).values() if isinstance(v, bsio.table.EventFormat)]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fmt.dataset = "changed"
+    needed = {fmt.event_id, *fmt.lonlat, fmt.precision[0], *fmt.dates}
+    if fmt.date_precision is not None:
+        needed.add(fmt.date_precision[0])
+        assert set(fmt.date_precision[1].values()) <= set(DATE_PRECISIONS)
+    assert needed <= set(fmt.required)
+    assert set(fmt.precision[1].values()) <= {*LOCATION_PRECISIONS, None}
+    assert set(fmt.text) <= set(EVENT_COLUMNS)
+    assert set(fmt.country[1].values()) <= {"ARM", "AZE", "GEO", "IRN", "TUR", "RUS"}

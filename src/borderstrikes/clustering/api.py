@@ -232,23 +232,14 @@ def k_distance(
 
     Notes
     -----
-    *Default parameters for the packaged reports.* The reports of one place
-    share one point, so the curve is a staircase of distances between named
-    places. With ``k = 2`` (``min_samples = 3``), after excluding
-    displacement-only and denial reports, every report but two has a
-    k-distance of at most 16.3 km (Srashen, 16.3 km from Kapan); the two
-    reports at Artanish follow at 33.8 km, the knee of the curve. Sweeping
-    ``eps_km`` with ``min_samples = 3`` gives the same four clusters for every
-    value from 16.4 km to 28.6 km. Below 16.3 km Srashen becomes noise, and
-    below 14.3 km the Sisian villages split from the Goris ones (the gap
-    between Noravan and the Lake Sev area). At 28.7 km the Jermuk cluster merges
-    with the Gegharkunik one, through Akhpradzor, 28.6 km from Jermuk (Verin
-    Shorzha is 30.8 km away); at 34.2 km Kapan merges with Goris.
-    :data:`DEFAULT_EPS_KM` = 20 km lies inside that range, 3.7 km and 8.6 km
-    from its edges: more than the 2–3 km location radius of a
-    settlement-level report. :data:`DEFAULT_MIN_SAMPLES` = 3 gives the same
-    clusters as 4 or 5. It is the smallest value that leaves a lone pair of
-    reports (Artanish) as noise instead of a cluster of its own.
+    Read the sorted curve for its knee: ``eps_km`` just above the knee puts
+    every report before it in a cluster. Reports of one place share one
+    point, so on report data the curve is a staircase of distances between
+    named places. How the defaults :data:`DEFAULT_EPS_KM` and
+    :data:`DEFAULT_MIN_SAMPLES` were chosen on the packaged reports (the
+    curve, and the range of ``eps_km`` over which the clusters do not change)
+    is computed in ``notebooks/01_september_2022.ipynb``, where the tests
+    execute it.
 
     Examples
     --------

@@ -1,9 +1,13 @@
 """Reading files other people wrote: event exports and strike tables.
 
-One module per format; every reader returns the event schema
-(``docs/event_schema.md``) with its rejected rows kept, never dropped. This
-layer sits above the data layer and below the analyses: nothing here imports
-an analysis module.
+One module per format (:mod:`~borderstrikes.io.acled`,
+:mod:`~borderstrikes.io.ucdp`, :mod:`~borderstrikes.io.gdelt`), each a
+mapping table over one shared recipe (:mod:`~borderstrikes.io.table`) and the
+codebooks (:mod:`~borderstrikes.io.codebooks`); every reader returns the event
+schema (:mod:`~borderstrikes.io.events`, ``docs/event_schema.md``) with its
+rejected rows kept, never dropped. Strike tables are read by
+:mod:`~borderstrikes.io.strikes`. This layer sits above the data layer and
+below the analyses: nothing here imports an analysis module.
 """
 
 from __future__ import annotations

@@ -1,0 +1,250 @@
+"""Read ACLED exports (CSV) into the event schema.
+
+:data:`ACLED` is the mapping table: which ACLED column feeds which column of
+the event schema, and which codebook of :mod:`borderstrikes.io.codebooks`
+translates it. :func:`read_acled` follows the shared recipe of
+:mod:`borderstrikes.io.table`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from borderstrikes.io.codebooks import (
+    CODEBOOK_URLS,
+    DATE_PRECISION_FROM_ACLED,
+    EVENT_CLASS_FROM_ACLED,
+    ISO3_FROM_ISO_NUMERIC,
+    PRECISION_FROM_ACLED,
+)
+from borderstrikes.io.table import (
+    Errors,
+    EventFormat,
+    EventsRead,
+    EventTable,
+    as_text,
+    map_codes,
+    numbers,
+)
+
+__all__ = ["ACLED", "read_acled"]
+
+#: How an ACLED export maps onto the event schema.
+ACLED = EventFormat(
+    dataset="ACLED",
+    id_prefix="ACLED",
+    what="ACLED CSV",
+    codebook=CODEBOOK_URLS["ACLED"],
+    required=(
+        "event_id_cnty",
+        "event_date",
+        "time_precision",
+        "event_type",
+        "sub_event_type",
+        "latitude",
+        "longitude",
+        "geo_precision",
+    ),
+    event_id="event_id_cnty",
+    lonlat=("longitude", "latitude"),
+    precision=("geo_precision", PRECISION_FROM_ACLED),
+    date_precision=("time_precision", DATE_PRECISION_FROM_ACLED),
+    dates=("event_date",),
+    date_formats=("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%b-%Y", "%d/%m/%Y"),
+    date_hint="expected e.g. 2022-09-13, 13 September 2022 or day-first 13/09/2022",
+    country=("iso", ISO3_FROM_ISO_NUMERIC),
+    text=MappingProxyType(
+        {
+            "place": "location",
+            "admin1": "admin1",
+            "actor1": "actor1",
+            "actor2": "actor2",
+            "source_outlet": "source",
+            "notes": "notes",
+        }
+    ),
+    fatalities=("fatalities", "fatalities", None),  # ACLED's one, most conservative figure
+    claimant_sources="source",
+)
+
+_EVENT_CLASS = {key.lower(): value for key, value in EVENT_CLASS_FROM_ACLED.items()}
+
+
+def read_acled(
+    path: str | Path,
+    *,
+    errors: Errors = "collect",
+    encoding: str = "utf-8-sig",
+    keep_raw: bool = True,
+) -> EventsRead:
+    r"""Read an ACLED export (CSV) into the library's event schema.
+
+    Both layouts are read: the one before ACLED's column change of
+    20 March 2023 (with ``data_id``, ``event_id_no_cnty`` and ``iso3``) and
+    the one after it (with ``disorder_type``, ``civilian_targeting`` and
+    ``tags``), with ``inter1``/``inter2``/``interaction`` as numeric codes or
+    as text. Both give the same event columns; only the ``raw_*`` columns
+    differ.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A comma-separated ACLED file with a header row, as the export tool
+        or the API (``.csv``) writes it; a ``.zip`` holding one such file is
+        read too. Column names are matched case-insensitively.
+    errors : {'collect', 'raise'}, default 'collect'
+        ``'collect'`` puts the records that cannot be read in ``rejects``;
+        ``'raise'`` raises :class:`~borderstrikes.errors.DataFileError`
+        naming them.
+    encoding : str, default 'utf-8-sig'
+        Text encoding of the file (a UTF-8 byte-order mark is skipped).
+    keep_raw : bool, default True
+        Keep every column of the file, as text exactly as written, under a
+        ``raw_`` prefix.
+
+    Returns
+    -------
+    EventsRead
+        ``events``: a GeoDataFrame of points in EPSG:4326 with the columns
+        of :data:`~borderstrikes.io.events.EVENT_COLUMNS` (see
+        ``docs/event_schema.md``), then the ``raw_*`` columns. Its index,
+        named ``row``, is each record's 0-based position among the file's
+        data rows; rows keep the file's order. ``rejects``: a DataFrame with
+        the same index numbering, ``source_event_id``, ``reason`` and the
+        ``raw_*`` columns, holding every record that is not in ``events``.
+
+    Raises
+    ------
+    borderstrikes.errors.DataFileError
+        If the file is missing or is not a CSV; if required columns are
+        missing (all of them are named at once); with ``errors='raise'``, if
+        any record cannot be read.
+    ValueError
+        If ``errors`` is not 'collect' or 'raise'.
+
+    See Also
+    --------
+    borderstrikes.io.read_ucdp_ged, borderstrikes.io.read_gdelt_events,
+    borderstrikes.io.select_strike_reports
+
+    Notes
+    -----
+    Required columns: ``event_id_cnty``, ``event_date``, ``time_precision``,
+    ``event_type``, ``sub_event_type``, ``latitude``, ``longitude`` and
+    ``geo_precision``; the others the schema uses (``location``,
+    ``admin1``, ``country``, ``iso`` or ``iso3``, ``actor1``, ``actor2``,
+    ``fatalities``, ``source``, ``notes``) are left empty if absent.
+
+    ``time_precision`` 1 is the day itself; 2 is a week or weekend, which
+    ACLED codes at its midpoint, so the interval is ``event_date`` ± 3 days;
+    3 is a month, coded at its middle, so the interval is that calendar
+    month. ``date`` is ``event_date`` as coded. ``event_date`` is read as
+    ``YYYY-MM-DD``, ``13 September 2022``, ``13-September-2022``,
+    ``13-Sep-2022`` or day-first ``13/09/2022``.
+
+    ``fatalities`` is ACLED's one figure, the most conservative of the
+    reports: it fills both ``fatalities_low`` and ``fatalities_best``;
+    ``fatalities_high`` is empty. Location precision follows
+    :data:`borderstrikes.io.codebooks.PRECISION_FROM_ACLED`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> text = (
+    ...     "event_id_cnty,event_date,time_precision,event_type,sub_event_type,"
+    ...     "location,admin1,iso,latitude,longitude,geo_precision,fatalities,source\n"
+    ...     'ARM1,2022-09-13,1,Explosions/Remote violence,Shelling/artillery/missile attack,'
+    ...     'Jermuk,Vayots Dzor,51,39.8395,45.6711,1,0,"Armenpress; Ministry of Defence"\n'
+    ...     "ARM2,2022-09-14,2,Battles,Armed clash,Sotk,Gegharkunik,51,40.2001,north,2,3,"
+    ...     "Armenpress\n"
+    ... )
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "acled.csv"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     events, rejects = read_acled(path)
+    >>> events.index.tolist(), events.crs.to_epsg()
+    ([0], 4326)
+    >>> events.loc[0, ["report_id", "event_class", "evidence", "admin1_iso"]].tolist()
+    ['ACLED:ARM1', 'shelling_artillery_missile', 'impact', 'AM-VD']
+    >>> events.loc[0, "location_precision"], float(events.loc[0, "location_radius_m"])
+    ('settlement', 2000.0)
+    >>> rejects["reason"].tolist()
+    ["longitude 'north' is not a number"]
+    """
+    table = EventTable.from_csv(path, ACLED, encoding=encoding, errors=errors)
+    ids = table.ids()
+    lon, lat = table.coordinates()
+    geo_precision = table.location_precision()
+    time_precision = table.date_precision()
+    (date,) = table.dates()
+    _check_year(table, date)
+    start, end = _interval(date, time_precision)
+    fatalities = table.fatalities()
+    iso3, unmapped = table.country()
+    alpha3 = table.get("iso3")  # the pre-2023 layout's own alpha-3 code wins where present
+    sub_event = table.get("sub_event_type")
+    event_class = sub_event.str.lower().map(lambda s: _EVENT_CLASS.get(s, "other"))
+    columns = {
+        "country_iso3": [a.upper() if a else v for a, v in zip(alpha3, iso3, strict=True)],
+        "date": date,
+        "date_start": start,
+        "date_end": end,
+        "date_precision": map_codes(time_precision, DATE_PRECISION_FROM_ACLED),
+        "event_class": event_class,
+        "source_event_type": as_text((table.get("event_type") + ": " + sub_event).str.strip(": ")),
+        **fatalities,
+        "coord_source": [
+            f"ACLED latitude/longitude of {place!r} (geo_precision {code})"
+            for place, code in zip(table.get("location"), geo_precision, strict=True)
+        ],
+    }
+    return table.finish(
+        columns,
+        ids=ids,
+        lon=lon,
+        lat=lat,
+        precision=geo_precision,
+        unmapped=unmapped,
+        layout=_layout(table),
+        keep_raw=keep_raw,
+    )
+
+
+def _check_year(table: EventTable, date: pd.Series) -> None:
+    """Report an ``event_date`` outside the ``year`` column's year as a problem."""
+    if "year" not in table:
+        return
+    date_text, year_text = table.get("event_date"), table.get("year")
+    year = numbers(year_text)
+    wrong = date.notna().to_numpy() & np.isfinite(year) & (date.dt.year.to_numpy() != year)
+    table.problems.add(
+        wrong, lambda i: f"event_date {date_text.iloc[i]!r} is not in year {year_text.iloc[i]}"
+    )
+
+
+def _interval(date: pd.Series, time_precision: np.ndarray) -> tuple[pd.Series, pd.Series]:
+    """First and last day the coded ``date`` stands for (a week: ± 3 days; a month: all of it)."""
+    precision = pd.Series(time_precision, index=date.index)
+    week = (precision == 2).to_numpy()
+    month = (precision == 3).to_numpy()
+    start, end = date.copy(), date.copy()
+    start[week] = date[week] - pd.Timedelta(days=3)
+    end[week] = date[week] + pd.Timedelta(days=3)
+    start[month] = date[month].dt.to_period("M").dt.start_time
+    end[month] = date[month].dt.to_period("M").dt.end_time.dt.normalize()
+    return start, end
+
+
+def _layout(table: EventTable) -> str:
+    """Which of ACLED's two column layouts the file has (its columns added or dropped in 2023)."""
+    old = [c for c in ("data_id", "event_id_no_cnty", "iso3") if c in table]
+    new = [c for c in ("disorder_type", "civilian_targeting", "tags") if c in table]
+    if old and not new:
+        return "ACLED before 20 March 2023 (" + ", ".join(old) + ")"
+    if new and not old:
+        return "ACLED since 20 March 2023 (" + ", ".join(new) + ")"
+    return "ACLED (columns of both layouts)" if old else "ACLED (minimal columns)"

@@ -1,0 +1,336 @@
+"""Read GDELT 1.0 and 2.0 Event files into the event schema.
+
+:data:`GDELT` is the mapping table: which GDELT field feeds which column of
+the event schema, and which codebook of :mod:`borderstrikes.io.codebooks`
+translates it. :func:`read_gdelt_events` follows the shared recipe of
+:mod:`borderstrikes.io.table`; what is GDELT's own is the header-less,
+tab-separated layout, recognised by its number of fields
+(:data:`~borderstrikes.io.codebooks.GDELT_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from borderstrikes.errors import DataFileError
+from borderstrikes.io.codebooks import (
+    CODEBOOK_URLS,
+    EVENT_CLASS_FROM_CAMEO,
+    GDELT_COLUMNS,
+    GDELT_LAYOUTS,
+    ISO3_FROM_FIPS,
+    PRECISION_FROM_GDELT,
+)
+from borderstrikes.io.table import (
+    ARCHIVE_ERRORS,
+    Errors,
+    EventFormat,
+    EventsRead,
+    EventTable,
+    Problems,
+    as_text,
+    blank,
+    check_errors,
+    check_path,
+    map_unique,
+    read_csv,
+)
+
+__all__ = ["GDELT", "read_gdelt_events"]
+
+#: How a GDELT event file maps onto the event schema (the place is the event's ``ActionGeo``).
+GDELT = EventFormat(
+    dataset="GDELT",
+    id_prefix="GDELT",
+    what="GDELT event",
+    codebook=CODEBOOK_URLS["GDELT"],
+    required=(
+        "GLOBALEVENTID",
+        "SQLDATE",
+        "EventCode",
+        "ActionGeo_Type",
+        "ActionGeo_Lat",
+        "ActionGeo_Long",
+    ),
+    event_id="GLOBALEVENTID",
+    lonlat=("ActionGeo_Long", "ActionGeo_Lat"),
+    precision=("ActionGeo_Type", PRECISION_FROM_GDELT),
+    date_precision=None,  # SQLDATE is a day
+    dates=("SQLDATE",),
+    date_formats=("%Y%m%d",),
+    date_hint="expected YYYYMMDD",
+    country=("ActionGeo_CountryCode", ISO3_FROM_FIPS),
+    text=MappingProxyType(
+        {"actor1": "Actor1Name", "actor2": "Actor2Name", "source_url": "SOURCEURL"}
+    ),
+)
+
+
+def read_gdelt_events(
+    path: str | Path,
+    *,
+    errors: Errors = "collect",
+    encoding: str = "utf-8",
+    keep_raw: bool = True,
+) -> EventsRead:
+    r"""Read a GDELT 1.0 or 2.0 Event file into the library's event schema.
+
+    GDELT event files are tab-separated, have no header and no quoting. The
+    layout is recognised by its number of fields per line: 57 (GDELT 1.0
+    back file, to March 2013, no ``SOURCEURL``), 58 (GDELT 1.0 daily files)
+    or 61 (GDELT 2.0 15-minute files, which add the three ``*_ADM2Code``
+    fields); the names are in
+    :data:`~borderstrikes.io.codebooks.GDELT_COLUMNS`. An export with a
+    header row (e.g. from BigQuery; tab- or comma-separated) is read by
+    column name. The location is the event's ``ActionGeo``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An event file (``*.export.CSV``), or the ``.zip`` GDELT publishes
+        it in.
+    errors : {'collect', 'raise'}, default 'collect'
+        ``'collect'`` puts the records that cannot be read in ``rejects``;
+        ``'raise'`` raises :class:`~borderstrikes.errors.DataFileError`
+        naming them.
+    encoding : str, default 'utf-8'
+        Text encoding of the file.
+    keep_raw : bool, default True
+        Keep every field, as text exactly as written, under a ``raw_``
+        prefix (``raw_GLOBALEVENTID`` …).
+
+    Returns
+    -------
+    EventsRead
+        ``events`` and ``rejects`` as for
+        :func:`~borderstrikes.io.read_acled`. For a file without a header,
+        ``row + 1`` is the line number.
+
+    Raises
+    ------
+    borderstrikes.errors.DataFileError
+        If the file is missing or empty; if no line has a supported number
+        of fields; if an export with a header lacks required columns (all
+        are named at once); with ``errors='raise'``, if any record cannot
+        be read.
+    ValueError
+        If ``errors`` is not 'collect' or 'raise'.
+
+    See Also
+    --------
+    borderstrikes.io.read_acled, borderstrikes.io.read_ucdp_ged
+
+    Notes
+    -----
+    A line with another number of fields than the file's layout is a
+    reject. So is an event without ``ActionGeo`` coordinates (GDELT leaves
+    them empty when it found no place). ``SQLDATE`` (``YYYYMMDD``) is the
+    day: ``date``, ``date_start`` and ``date_end`` are all that day.
+    ``EventCode`` (CAMEO) gives the event class
+    (:data:`~borderstrikes.io.codebooks.EVENT_CLASS_FROM_CAMEO`),
+    ``ActionGeo_Type`` the location precision
+    (:data:`~borderstrikes.io.codebooks.PRECISION_FROM_GDELT`) and
+    ``ActionGeo_CountryCode`` (FIPS 10-4) the country
+    (:data:`~borderstrikes.io.codebooks.ISO3_FROM_FIPS`; a code not in the
+    table gives None and is listed in ``events.attrs["provenance"]``).
+    GDELT records no fatalities. GDELT is coded by machine from news text,
+    so its ``evidence`` says what the coder extracted, not what a person
+    read.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> fields = [""] * 61
+    >>> fields[0], fields[1], fields[26] = "1057000001", "20220913", "194"
+    >>> fields[51:54] = ["4", "Jermuk, Vayots' Dzor, Armenia", "AM"]
+    >>> fields[56:58] = ["39.8395", "45.6711"]
+    >>> fields[60] = "https://www.example.org/news/1"
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "20220913.export.CSV"
+    ...     _ = path.write_text("\t".join(fields) + "\n", encoding="utf-8")
+    ...     events, rejects = read_gdelt_events(path)
+    >>> row = events.iloc[0]
+    >>> row["event_class"], row["country_iso3"], row["admin1"], row["source_outlet"]
+    ('shelling_artillery_missile', 'ARM', "Vayots' Dzor", 'example.org')
+    >>> events.attrs["provenance"][0]["layout"]
+    'GDELT 2.0 (61 fields)'
+    """
+    check_errors(errors)
+    path = check_path(path, GDELT.what)
+    raw, layout, width_problems = _raw_table(path, encoding)
+    header = layout.startswith("GDELT with a header")  # header-less fields have no padding
+    table = EventTable(raw, GDELT, path=path, errors=errors, strip=header)
+    table.problems.add([bool(p) for p in width_problems], lambda i: width_problems[i])
+    ids = table.ids()
+    lon, lat, geo_type = _locate(table)
+    (date,) = table.dates()
+    code = table.get("EventCode")
+    not_cameo = ~code.str.fullmatch(r"\d{2,4}").to_numpy(dtype=bool)
+    table.problems.add(not_cameo, lambda i: f"EventCode {code.iloc[i]!r} is not a CAMEO code")
+    event_class = map_unique(code, _cameo_class)
+    fatalities = table.fatalities()
+    iso3, unmapped = table.country()
+    full_name = table.get("ActionGeo_FullName")
+    outlet = map_unique(table.get("SOURCEURL"), _host)
+    columns = {
+        "place": as_text(full_name.str.split(",").str[0].str.strip()),
+        "admin1": _admin1(full_name, geo_type),
+        "country_iso3": iso3,
+        "date": date,
+        "date_start": date,
+        "date_end": date,
+        "date_precision": "day",
+        "event_class": event_class,
+        "source_event_type": "CAMEO " + code,
+        **fatalities,
+        "claimant": map_unique(outlet, _claimant),
+        "source_outlet": outlet,
+        "coord_source": [
+            f"GDELT ActionGeo_Lat/ActionGeo_Long of {name!r} (ActionGeo_Type {kind}"
+            + (f", FeatureID {fid}" if fid else "")
+            + ")"
+            for name, kind, fid in zip(
+                full_name, geo_type, table.get("ActionGeo_FeatureID"), strict=True
+            )
+        ],
+    }
+    return table.finish(
+        columns,
+        ids=ids,
+        lon=lon,
+        lat=lat,
+        precision=geo_type,
+        unmapped=unmapped,
+        layout=layout,
+        keep_raw=keep_raw,
+    )
+
+
+# ---------------------------------------------------------------------------- the layout
+
+
+def _read_lines(path: Path, encoding: str) -> list[str]:
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    msg = (
+                        f"{path.name} holds {len(members)} files ({members[:5]!r}); "
+                        "extract the one event file and read it."
+                    )
+                    raise DataFileError(msg)
+                data = archive.read(members[0])
+        else:
+            data = path.read_bytes()
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, *ARCHIVE_ERRORS) as exc:
+        msg = f"cannot read {path.name} as text ({encoding}): {exc!r}"
+        raise DataFileError(msg) from exc
+    return text.replace("\r\n", "\n").split("\n")
+
+
+def _raw_table(path: Path, encoding: str) -> tuple[pd.DataFrame, str, list[str]]:
+    """Return the raw table, its layout and, per row, a field-count problem (or "")."""
+    lines = _read_lines(path, encoding)
+    while lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        msg = f"{path.name} is empty; expected GDELT event records."
+        raise DataFileError(msg)
+    first = lines[0]
+    delimiter = "\t" if "\t" in first else ","
+    if first.split(delimiter)[0].strip().upper() == "GLOBALEVENTID":  # an export with a header
+        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+        table = read_csv(path, what=GDELT.what, encoding=encoding, sep=delimiter, quoting=quoting)
+        return table, f"GDELT with a header row ({len(table.columns)} columns)", [""] * len(table)
+    fields = [line.split("\t") for line in lines]
+    counts = pd.Series([len(f) for f in fields])
+    supported = counts[counts.isin(list(GDELT_COLUMNS))]
+    if supported.empty:
+        msg = (
+            f"{path.name} has {counts.iloc[0]} tab-separated field(s) on its first line; GDELT "
+            "event files have 57 (1.0 back file), 58 (1.0 daily) or 61 (2.0) fields per line "
+            f"and no header. Is it a Mentions or GKG file, or not tab-separated? "
+            f"(codebook: {GDELT.codebook})"
+        )
+        raise DataFileError(msg)
+    width = int(supported.mode().iloc[0])
+    problems = []
+    rows = []
+    for row in fields:
+        if len(row) == width:
+            problems.append("")
+        else:
+            problems.append(
+                f"has {len(row)} tab-separated fields; this file's layout "
+                f"({GDELT_LAYOUTS[width]}) has {width}"
+            )
+            row = (
+                [*row[: width - 1], "\t".join(row[width - 1 :])]
+                if len(row) > width
+                else (row + [""] * (width - len(row)))
+            )
+        rows.append(row)
+    columns = list(GDELT_COLUMNS[width])
+    return pd.DataFrame(rows, columns=columns, dtype=object), GDELT_LAYOUTS[width], problems
+
+
+# ---------------------------------------------------------------------------- the fields
+
+
+def _locate(table: EventTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Longitude, latitude and ``ActionGeo_Type`` of each event's ``ActionGeo``.
+
+    An event without an ``ActionGeo`` (GDELT found no place) has that one
+    problem, not one for each empty field.
+    """
+    no_place = (
+        table.get("ActionGeo_Type").isin(["", "0"]) & blank(table.get("ActionGeo_Lat"))
+    ).to_numpy()
+    table.problems.add(no_place, lambda i: "no ActionGeo location (GDELT found no place)")
+    located = Problems(len(no_place))
+    lon, lat = table.coordinates(located)
+    geo_type = table.location_precision(located)
+    table.problems.extend(located, skip=no_place)
+    return lon, lat, geo_type
+
+
+def _cameo_class(code: str) -> str:
+    return EVENT_CLASS_FROM_CAMEO.get(code) or EVENT_CLASS_FROM_CAMEO.get(code[:3]) or "other"
+
+
+def _admin1(full_names: pd.Series, geo_types: np.ndarray) -> list[Any]:
+    """ADM1 name out of ``ActionGeo_FullName`` ("City, ADM1, Country" or "ADM1, Country")."""
+    out: list[Any] = []
+    for name, kind in zip(full_names, geo_types, strict=True):
+        parts = [p.strip() for p in name.split(",")] if name else []
+        if kind in (3, 4) and len(parts) >= 3:
+            out.append(parts[-2])
+        elif kind in (2, 5) and len(parts) >= 2:
+            out.append(parts[0])
+        else:
+            out.append(None)
+    return out
+
+
+def _host(url: str) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. "Invalid IPv6 URL": a malformed URL names no host
+        return None
+    return host.removeprefix("www.") or None
+
+
+def _claimant(host: str | None) -> str:
+    return f"GDELT (machine-coded from {host})" if host else "GDELT (machine-coded)"

@@ -1,0 +1,197 @@
+"""Read the UCDP Georeferenced Event Dataset (GED, CSV) into the event schema.
+
+:data:`UCDP_GED` is the mapping table: which GED column feeds which column of
+the event schema, and which codebook of :mod:`borderstrikes.io.codebooks`
+translates it. :func:`read_ucdp_ged` follows the shared recipe of
+:mod:`borderstrikes.io.table`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from borderstrikes.io.codebooks import (
+    CODEBOOK_URLS,
+    DATE_PRECISION_FROM_UCDP,
+    EVENT_CLASS_FROM_UCDP,
+    ISO3_FROM_GLEDITSCH_WARD,
+    PRECISION_FROM_UCDP,
+    VIOLENCE_FROM_UCDP,
+)
+from borderstrikes.io.table import Errors, EventFormat, EventsRead, EventTable, map_codes
+
+__all__ = ["UCDP_GED", "read_ucdp_ged"]
+
+#: How a UCDP GED file maps onto the event schema.
+UCDP_GED = EventFormat(
+    dataset="UCDP GED",
+    id_prefix="UCDP",
+    what="UCDP GED CSV",
+    codebook=CODEBOOK_URLS["UCDP GED"],
+    required=(
+        "id",
+        "type_of_violence",
+        "where_prec",
+        "latitude",
+        "longitude",
+        "date_prec",
+        "date_start",
+        "date_end",
+        "best",
+        "low",
+        "high",
+    ),
+    event_id="id",
+    lonlat=("longitude", "latitude"),
+    precision=("where_prec", PRECISION_FROM_UCDP),
+    date_precision=("date_prec", DATE_PRECISION_FROM_UCDP),
+    dates=("date_start", "date_end"),
+    date_formats=("%Y-%m-%d",),
+    date_hint="expected YYYY-MM-DD",
+    date_extract=re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$"),  # a time is ignored
+    country=("country_id", ISO3_FROM_GLEDITSCH_WARD),
+    text=MappingProxyType(
+        {
+            "place": "where_coordinates",
+            "admin1": "adm_1",
+            "actor1": "side_a",
+            "actor2": "side_b",
+            "source_outlet": "source_office",
+            "notes": "source_headline",
+        }
+    ),
+    fatalities=("low", "best", "high"),
+    claimant_sources="source_office",
+)
+
+
+def read_ucdp_ged(
+    path: str | Path,
+    *,
+    errors: Errors = "collect",
+    encoding: str = "utf-8-sig",
+    keep_raw: bool = True,
+) -> EventsRead:
+    r"""Read a UCDP Georeferenced Event Dataset (GED) CSV into the library's event schema.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A comma-separated GED file with a header row, as UCDP distributes
+        it (the global release, a candidate release or a country extract);
+        a ``.zip`` holding one such file is read too. Column names are
+        matched case-insensitively.
+    errors : {'collect', 'raise'}, default 'collect'
+        ``'collect'`` puts the records that cannot be read in ``rejects``;
+        ``'raise'`` raises :class:`~borderstrikes.errors.DataFileError`
+        naming them.
+    encoding : str, default 'utf-8-sig'
+        Text encoding of the file.
+    keep_raw : bool, default True
+        Keep every column of the file, as text exactly as written, under a
+        ``raw_`` prefix.
+
+    Returns
+    -------
+    EventsRead
+        ``events`` and ``rejects`` as for
+        :func:`~borderstrikes.io.read_acled`.
+
+    Raises
+    ------
+    borderstrikes.errors.DataFileError
+        If the file is missing or is not a CSV; if required columns are
+        missing (all of them are named at once); with ``errors='raise'``, if
+        any record cannot be read.
+    ValueError
+        If ``errors`` is not 'collect' or 'raise'.
+
+    See Also
+    --------
+    borderstrikes.io.read_acled, borderstrikes.io.read_gdelt_events
+
+    Notes
+    -----
+    Required columns: ``id``, ``type_of_violence``, ``where_prec``,
+    ``latitude``, ``longitude``, ``date_prec``, ``date_start``,
+    ``date_end``, ``best``, ``low`` and ``high``.
+
+    ``date_start`` and ``date_end`` (``YYYY-MM-DD``, optionally followed by
+    a time, which is ignored) are the interval; ``date`` is its middle day
+    (rounded down). ``low``/``best``/``high`` fill the three fatality
+    columns. Location precision follows
+    :data:`borderstrikes.io.codebooks.PRECISION_FROM_UCDP`: ``where_prec`` 6
+    (country) and 7 (water or airspace) give no precision and no radius.
+    ``country_iso3`` comes from ``country_id``, a Gleditsch–Ward number
+    (:data:`~borderstrikes.io.codebooks.ISO3_FROM_GLEDITSCH_WARD`).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> text = (
+    ...     "id,type_of_violence,side_a,side_b,where_prec,where_coordinates,adm_1,latitude,"
+    ...     "longitude,country_id,date_prec,date_start,date_end,best,low,high,source_office\n"
+    ...     "1,1,Government of Azerbaijan,Government of Armenia,1,Jermuk town,Vayots Dzor province,"
+    ...     "39.8395,45.6711,371,2,2022-09-13 00:00:00.000,2022-09-14 00:00:00.000,3,2,5,"
+    ...     '"Armenpress"\n'
+    ... )
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "ged.csv"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     events, rejects = read_ucdp_ged(path)
+    >>> row = events.iloc[0]
+    >>> str(row["date_start"].date()), str(row["date_end"].date()), row["date_precision"]
+    ('2022-09-13', '2022-09-14', 'days')
+    >>> int(row["fatalities_low"]), int(row["fatalities_best"]), int(row["fatalities_high"])
+    (2, 3, 5)
+    >>> row["location_precision"], row["country_iso3"], len(rejects)
+    ('settlement', 'ARM', 0)
+    """
+    table = EventTable.from_csv(path, UCDP_GED, encoding=encoding, errors=errors)
+    ids = table.ids()
+    lon, lat = table.coordinates()
+    where_prec = table.location_precision()
+    date_prec = table.date_precision()
+    violence = table.codes("type_of_violence", VIOLENCE_FROM_UCDP)
+    start, end = table.dates()
+    table.problems.add(
+        (end < start).to_numpy(),
+        lambda i: f"date_end {end.iloc[i].date()} is before date_start {start.iloc[i].date()}",
+    )
+    fatalities = table.fatalities()
+    iso3, unmapped = table.country()
+    description = table.get("where_description")
+    columns = {
+        "country_iso3": iso3,
+        "date": start + pd.to_timedelta((end - start).dt.days // 2, unit="D"),  # the middle
+        "date_start": start,
+        "date_end": end,
+        "date_precision": map_codes(date_prec, DATE_PRECISION_FROM_UCDP),
+        "event_class": pd.Series(map_codes(violence, EVENT_CLASS_FROM_UCDP), index=table.raw.index),
+        "source_event_type": [
+            f"type_of_violence {v} ({VIOLENCE_FROM_UCDP[v]})" if v is not None else None
+            for v in violence
+        ],
+        **fatalities,
+        "coord_source": [
+            f"UCDP GED latitude/longitude of {p!r} (where_prec {code})"
+            + (f"; where_description {d!r}" if d else "")
+            for p, code, d in zip(
+                table.get("where_coordinates"), where_prec, description, strict=True
+            )
+        ],
+    }
+    return table.finish(
+        columns,
+        ids=ids,
+        lon=lon,
+        lat=lat,
+        precision=where_prec,
+        unmapped=unmapped,
+        layout="UCDP GED CSV",
+        keep_raw=keep_raw,
+    )
