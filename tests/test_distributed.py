@@ -77,9 +77,6 @@ def test_in_memory_calls_do_not_import_dask():
 
 
 def test_is_dask_recognises_dask_collections_only():
-    from borderstrikes.dask import core  # the former module keeps its public names
-
-    assert core.is_dask is distributed.is_dask
     frame = random_points(4)
     assert not distributed.is_dask(frame)
     assert not distributed.is_dask(frame.geometry)

@@ -36,7 +36,14 @@ from borderstrikes._core.validate import (
 from borderstrikes.errors import DataFileError, GeometryError, UnknownCountryError
 from borderstrikes.geodesy import BorderIndex
 
-__all__ = ["PreparedBorder", "border_between", "border_key", "distance_to_border", "prepare_border"]
+__all__ = [
+    "PreparedBorder",
+    "border_between",
+    "border_key",
+    "distance_to_border",
+    "prepare_border",
+    "shipped_border_key",
+]
 
 # A point in no country this close to the border line is on it: signed distance ~0, not NaN.
 _ON_LINE_M = 1e-3
@@ -116,8 +123,8 @@ def _shipped_border() -> PreparedBorder:
 
 
 @functools.cache
-def _shipped_key() -> str | None:
-    """Fingerprint of the shipped border (None when it cannot be read)."""
+def shipped_border_key() -> str | None:
+    """Return the fingerprint of the shipped border (None when it cannot be read)."""
     try:
         return border_key(defaults.border())
     except DataFileError:  # a user border must still work on a broken install
@@ -135,7 +142,7 @@ def prepare_border(border: Any) -> PreparedBorder:
     if border is None:
         return _shipped_border()
     key = border_key(border)
-    if key is not None and key == _shipped_key():
+    if key is not None and key == shipped_border_key():
         return _shipped_border()
     return PreparedBorder(border)
 

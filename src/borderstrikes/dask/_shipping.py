@@ -19,18 +19,15 @@ border.
 from __future__ import annotations
 
 import collections
-import functools
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 
-from borderstrikes import defaults
 from borderstrikes._core.lazy import is_lazy
 from borderstrikes._core.validate import WGS84, as_geoseries, require_crs
-from borderstrikes.border import PreparedBorder, border_key
-from borderstrikes.errors import DataFileError
+from borderstrikes.border import PreparedBorder, border_key, shipped_border_key
 
 __all__ = [
     "ShippedBorder",
@@ -151,15 +148,6 @@ def prepared(shipped: ShippedBorder | None) -> PreparedBorder | None:
     return target
 
 
-@functools.cache
-def _default_key() -> str | None:
-    """Fingerprint of the default border (None when it cannot be read)."""
-    try:
-        return border_key(defaults.border())
-    except DataFileError:  # a user border must still work on a broken install
-        return None
-
-
 def ship_border(border: Any) -> tuple[Any, PreparedBorder | None]:
     """Return the graph argument for a border (a Delayed, or None) and its driver-side index."""
     if border is None:
@@ -168,7 +156,7 @@ def ship_border(border: Any) -> tuple[Any, PreparedBorder | None]:
     require_crs(geoms, "border")
     wgs = border if geoms.crs.equals(WGS84) else border.to_crs(WGS84)
     key = border_key(wgs)
-    if key is not None and key == _default_key():
+    if key is not None and key == shipped_border_key():
         return None, None
     shipped = ShippedBorder(key, border)  # as given: indexed (and checked) as in memory
     dask, _, _ = dask_modules()
