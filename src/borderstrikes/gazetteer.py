@@ -39,6 +39,7 @@ import geopandas as gpd
 import pandas as pd
 
 from borderstrikes import defaults
+from borderstrikes._core.constants import WGS84
 from borderstrikes._core.validate import check_option
 from borderstrikes.errors import DataFileError, PlaceNotFoundError
 
@@ -146,7 +147,7 @@ def _index(places: gpd.GeoDataFrame | None = None, aliases: pd.DataFrame | None 
 
 
 def _build_index(places: gpd.GeoDataFrame, aliases: pd.DataFrame) -> _Index:
-    places = places.to_crs("EPSG:4326").reset_index(drop=True)
+    places = places.to_crs(WGS84).reset_index(drop=True)
     exact: dict[str, set[int]] = {}
     preferred: dict[str, set[int]] = {}
     variant: dict[str, set[int]] = {}
@@ -440,7 +441,7 @@ def geocode(
         [None if pd.isna(v) else int(v) for v in table["population"]], dtype="Int64"
     )
     table["score"] = table["score"].astype("float64")
-    result = gpd.GeoDataFrame(table, geometry=geometries, crs="EPSG:4326")
+    result = gpd.GeoDataFrame(table, geometry=geometries, crs=WGS84)
 
     if errors == "raise":
         unresolved = result["match"].isin(["not_found", "ambiguous"])

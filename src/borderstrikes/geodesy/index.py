@@ -9,8 +9,17 @@ from typing import Any
 import numpy as np
 from pyproj import Proj, Transformer
 
-from borderstrikes._core.constants import GEOD
+from borderstrikes._core.constants import GEOD, WGS84
 from borderstrikes.errors import GeometryError
+from borderstrikes.geodesy.arrays import (
+    group_argmin,
+    group_min,
+    planar_distance,
+    polar_unit,
+    ragged,
+    sphere_segment,
+    unit,
+)
 from borderstrikes.geodesy.ellipsoid import ecef, gaussian_radius
 from borderstrikes.geodesy.segment import (
     float_arrays,
@@ -27,50 +36,6 @@ _REFINE_BEYOND_M = 400_000.0
 # Longer edges are split at geodesic points, so that every triangle solved on a
 # hub's sphere stays within the size where its error was measured.
 _MAX_EDGE_M = 20_000.0
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(v, axis=1, keepdims=True)
-    return v / np.where(norm > 0, norm, 1.0)
-
-
-def _ragged(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Owner and position of every item of the ragged ranges ``[start, start + count)``."""
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(counts.size), counts)
-    first = np.cumsum(counts) - counts
-    pos = np.arange(total) - first[owner] + starts[owner]
-    return owner, pos
-
-
-def _group_min(values: np.ndarray, owner: np.ndarray, n_owner: int) -> np.ndarray:
-    """Minimum of ``values`` per owner (owners contiguous, each with at least one item)."""
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    out = np.full(n_owner, np.inf)
-    out[owner[starts]] = np.minimum.reduceat(values, starts)
-    return out
-
-
-def _group_argmin(values: np.ndarray, owner: np.ndarray, n_owner: int) -> np.ndarray:
-    """Index of the first minimum of ``values`` per owner (contiguous owners), -1 if none."""
-    best = _group_min(values, owner, n_owner)
-    hit = np.flatnonzero(values == best[owner])
-    first = np.r_[True, owner[hit][1:] != owner[hit][:-1]]
-    out = np.full(n_owner, -1, dtype=np.int64)
-    out[owner[hit[first]]] = hit[first]
-    return out
-
-
-def _planar_distance(
-    px: np.ndarray, py: np.ndarray, seg: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distance from plane points to chords (rows: ax, ay, ux, uy, length) and the parameter."""
-    rx = px - seg[:, 0]
-    ry = py - seg[:, 1]
-    t = np.clip(rx * seg[:, 2] + ry * seg[:, 3], 0.0, seg[:, 4])
-    dx = rx - t * seg[:, 2]
-    dy = ry - t * seg[:, 3]
-    return np.sqrt(dx * dx + dy * dy), t
 
 
 class BorderIndex:
@@ -215,9 +180,9 @@ class BorderIndex:
             az, _, dist = GEOD.inv(
                 self.hub_lon[g], self.hub_lat[g], self.vertex_lon[vertex], self.vertex_lat[vertex]
             )
-            ends.append(_polar_unit(np.asarray(dist) / self.hub_radius[g], np.asarray(az)))
+            ends.append(polar_unit(np.asarray(dist) / self.hub_radius[g], np.asarray(az)))
         a, b = ends
-        normal = _unit(np.cross(a, b))
+        normal = unit(np.cross(a, b))
         self.seg_sphere = np.ascontiguousarray(
             np.hstack([a, b, normal, np.cross(normal, a), np.cross(b, normal)])
         )
@@ -236,7 +201,7 @@ class BorderIndex:
         lat0 = float(np.degrees(np.arctan2(centre[2], np.hypot(centre[0], centre[1]))))
         self.lon0, self.lat0 = lon0, lat0
         self._proj = f"+proj=sterea +lat_0={lat0!r} +lon_0={lon0!r} +k=1 +x_0=0 +y_0=0 +ellps=WGS84"
-        self._to_plane = Transformer.from_crs("EPSG:4326", self._proj, always_xy=True)
+        self._to_plane = Transformer.from_crs(WGS84, self._proj, always_xy=True)
         self._radius0 = float(gaussian_radius(np.array([lat0]))[0])
         vx, vy = self._project(self.vertex_lon, self.vertex_lat)
         ax, ay = vx[self.seg_a], vy[self.seg_a]
@@ -379,21 +344,21 @@ class BorderIndex:
         """
         n = cx.size
         counts = parent_ptr[1:][parent] - parent_ptr[:-1][parent]
-        owner, pos = _ragged(parent_ptr[:-1][parent], counts)
+        owner, pos = ragged(parent_ptr[:-1][parent], counts)
         seg = parent_idx[pos]
         centre_x = self._x_lo + (cx + 0.5) * size
         centre_y = self._y_lo + (cy + 0.5) * size
         half_diag = size * np.sqrt(0.5)
         rows = self.seg_plane[seg]
-        dist, _ = _planar_distance(centre_x[owner], centre_y[owner], rows)
-        best = _group_argmin(dist, owner, n)
+        dist, _ = planar_distance(centre_x[owner], centre_y[owner], rows)
+        best = group_argmin(dist, owner, n)
         k = seg[best][owner]
         d_k = dist[best][owner]
         box = self.seg_box[seg]
-        bx0 = np.minimum(_group_min(box[:, 0], owner, n), centre_x - size / 2)
-        bx1 = -np.minimum(_group_min(-box[:, 1], owner, n), -(centre_x + size / 2))
-        by0 = np.minimum(_group_min(box[:, 2], owner, n), centre_y - size / 2)
-        by1 = -np.minimum(_group_min(-box[:, 3], owner, n), -(centre_y + size / 2))
+        bx0 = np.minimum(group_min(box[:, 0], owner, n), centre_x - size / 2)
+        bx1 = -np.minimum(group_min(-box[:, 1], owner, n), -(centre_x + size / 2))
+        by0 = np.minimum(group_min(box[:, 2], owner, n), centre_y - size / 2)
+        by1 = -np.minimum(group_min(-box[:, 3], owner, n), -(centre_y + size / 2))
         rho = self._k_range(bx0, bx1, by0, by1)
         rho_p = rho[owner]
         ends_j = self._ends(seg)
@@ -438,7 +403,7 @@ class BorderIndex:
         keys = (fy >> lv) * self._ncx + (fx >> lv)
         cur_keys = np.unique(keys)
         counts = self._coarse_ptr[cur_keys + 1] - self._coarse_ptr[cur_keys]
-        _, pos = _ragged(self._coarse_ptr[cur_keys], counts)
+        _, pos = ragged(self._coarse_ptr[cur_keys], counts)
         cur_idx = self._coarse_idx[pos]
         cur_ptr = np.zeros(cur_keys.size + 1, dtype=np.int64)
         np.cumsum(counts, out=cur_ptr[1:])
@@ -525,12 +490,12 @@ class BorderIndex:
         n = lon.size
         slot = self._slot[cells]
         start = self._fine_ptr[slot]
-        owner, pos = _ragged(start, self._fine_ptr[slot + 1] - start)
+        owner, pos = ragged(start, self._fine_ptr[slot + 1] - start)
         seg = self._fine_idx[pos]
         rows = self.seg_plane[seg]
-        dist, _ = _planar_distance(x[owner], y[owner], rows)
+        dist, _ = planar_distance(x[owner], y[owner], rows)
         sigma = rows[:, 5]
-        upper = _group_min(dist + sigma, owner, n)
+        upper = group_min(dist + sigma, owner, n)
         tie = dist - sigma <= self._fine_rho[slot][owner] * upper[owner]
         owner = owner[tie]
         seg = seg[tie]
@@ -544,11 +509,11 @@ class BorderIndex:
             self.hub_lon[u_group], self.hub_lat[u_group], lon[u_owner], lat[u_owner]
         )
         radius = self.hub_radius[u_group]
-        p = _polar_unit(np.asarray(d) / radius, np.asarray(az))[which]
+        p = polar_unit(np.asarray(d) / radius, np.asarray(az))[which]
         sph = self.seg_sphere[seg]
-        angle, along = _sphere_segment(p, sph, self.seg_arc[seg])
+        angle, along = sphere_segment(p, sph, self.seg_arc[seg])
         dist_m = angle * radius[which]
-        best = _group_argmin(dist_m, owner, n)
+        best = group_argmin(dist_m, owner, n)
         win = seg[best]
         result = dist_m[best]
         frac = along[best] / np.where(self.seg_arc[win] > 0, self.seg_arc[win], 1.0)
@@ -605,41 +570,5 @@ class BorderIndex:
         upper = self._exact(lon, lat, first)[0]
         owner, seg = np.nonzero(lower <= upper[:, None])
         d, foot_lon, foot_lat, _ = self._exact(lon[owner], lat[owner], seg)
-        best = _group_argmin(d, owner, n)
+        best = group_argmin(d, owner, n)
         return d[best], foot_lon[best], foot_lat[best], seg[best]
-
-
-def _polar_unit(theta: np.ndarray, az_deg: np.ndarray) -> np.ndarray:
-    """Return unit vectors at angle ``theta`` and azimuth ``az`` from the pole (north is x)."""
-    az = np.radians(az_deg)
-    st = np.sin(theta)
-    return np.column_stack([st * np.cos(az), st * np.sin(az), np.cos(theta)])
-
-
-def _sphere_segment(
-    p: np.ndarray, sph: np.ndarray, arc: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Angular distance from unit vectors to great-circle arcs, and the foot's angle from A.
-
-    ``sph`` rows hold A, B, the unit normal n of the arc's plane, n x A and B x n.
-    """
-    a = sph[:, 0:3]
-    b = sph[:, 3:6]
-    pn = np.einsum("ij,ij->i", p, sph[:, 6:9])
-    pa = np.einsum("ij,ij->i", p, sph[:, 9:12])
-    pb = np.einsum("ij,ij->i", p, sph[:, 12:15])
-    inner = (pa >= 0) & (pb >= 0)
-    ca = np.linalg.norm(p - a, axis=1)
-    cb = np.linalg.norm(p - b, axis=1)
-    chord = np.minimum(ca, cb)
-    angle = np.where(
-        inner,
-        np.arcsin(np.minimum(np.abs(pn), 1.0)),
-        2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0)),
-    )
-    along = np.where(
-        inner,
-        np.arctan2(pa, np.einsum("ij,ij->i", p, a)),
-        np.where(ca <= cb, 0.0, arc),
-    )
-    return angle, along

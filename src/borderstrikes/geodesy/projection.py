@@ -16,7 +16,7 @@ import functools
 import numpy as np
 from pyproj import CRS, Transformer
 
-from borderstrikes._core.constants import GEOD
+from borderstrikes._core.constants import GEOD, WGS84
 
 __all__ = ["aeqd_crs", "aeqd_transformers", "from_aeqd", "to_aeqd"]
 
@@ -32,8 +32,8 @@ def aeqd_crs(lon0: float, lat0: float) -> CRS:
 def aeqd_transformers(lon0: float, lat0: float) -> tuple[Transformer, Transformer]:
     """Forward (lon/lat -> x/y metres) and inverse transformers of :func:`aeqd_crs`."""
     crs = aeqd_crs(lon0, lat0)
-    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    forward = Transformer.from_crs(WGS84, crs, always_xy=True)
+    inverse = Transformer.from_crs(crs, WGS84, always_xy=True)
     return forward, inverse
 
 

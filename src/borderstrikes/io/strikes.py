@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from borderstrikes._core.constants import WGS84
 from borderstrikes._core.validate import require_crs
 from borderstrikes.errors import CRSError, DataFileError
 
@@ -104,7 +105,7 @@ def _read_csv_points(path: Any, crs: Any, text: bool = False) -> gpd.GeoDataFram
             "others); the coordinate columns are ambiguous. Rename or drop the extra ones."
         )
         raise DataFileError(msg)
-    crs = "EPSG:4326" if crs is None else crs
+    crs = WGS84 if crs is None else crs
     try:
         crs = CRS.from_user_input(crs)
     except Exception as exc:  # pyproj raises its CRSError (a RuntimeError) or TypeError

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from borderstrikes._core.constants import GEOD
+from borderstrikes._core.constants import GEOD, WGS84
 from borderstrikes.viz.style import (
     BAND_ALPHA,
     BORDER_COLOR,
@@ -155,7 +155,7 @@ def add_scale_bar(
     50.0
     """
     map_crs = resolve_map_crs(crs)
-    to_ll = Transformer.from_crs(map_crs, "EPSG:4326", always_xy=True)
+    to_ll = Transformer.from_crs(map_crs, WGS84, always_xy=True)
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     if length_km is None:
         yc = 0.5 * (ylim[0] + ylim[1])
@@ -178,8 +178,8 @@ def _bar_stops(
     ax: Axes, map_crs: CRS, loc: tuple[float, float], length_km: float, segments: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Map coordinates of the ends of the bar's segments, geodesically ``length_km`` long."""
-    to_ll = Transformer.from_crs(map_crs, "EPSG:4326", always_xy=True)
-    from_ll = Transformer.from_crs("EPSG:4326", map_crs, always_xy=True)
+    to_ll = Transformer.from_crs(map_crs, WGS84, always_xy=True)
+    from_ll = Transformer.from_crs(WGS84, map_crs, always_xy=True)
     x0, y0 = _axes_to_data(ax, *loc)
     lon0, lat0 = to_ll.transform(x0, y0)
     # Azimuth of the map's +x direction at the start point.
@@ -283,8 +283,8 @@ def add_north_arrow(
     import matplotlib.patheffects as pe
 
     map_crs = resolve_map_crs(crs)
-    to_ll = Transformer.from_crs(map_crs, "EPSG:4326", always_xy=True)
-    from_ll = Transformer.from_crs("EPSG:4326", map_crs, always_xy=True)
+    to_ll = Transformer.from_crs(map_crs, WGS84, always_xy=True)
+    from_ll = Transformer.from_crs(WGS84, map_crs, always_xy=True)
     x0, y0 = _axes_to_data(ax, *loc)
     lon, lat = to_ll.transform(x0, y0)
     xn, yn = from_ll.transform(lon, min(lat + 0.05, 89.9))

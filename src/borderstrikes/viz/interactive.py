@@ -50,6 +50,7 @@ import pandas as pd
 import shapely
 
 from borderstrikes import defaults
+from borderstrikes._core.constants import WGS84
 from borderstrikes._core.optional import import_optional
 from borderstrikes.viz.layers import MapLayers, build_layers, polygonal, zone_bands
 from borderstrikes.viz.style import (
@@ -172,7 +173,7 @@ def _popup_html(row: pd.Series, n_same_place: int) -> str:
 def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
     """GeoJSON of ``frame`` in WGS84 keeping only ``columns`` (all JSON-serialisable)."""
     keep = [c for c in columns if c in frame.columns]
-    out = frame[[*keep, frame.geometry.name]].to_crs("EPSG:4326").copy()
+    out = frame[[*keep, frame.geometry.name]].to_crs(WGS84).copy()
     # 5 decimals of a degree is ~1 m: ample for a web map, and the page is ~half the size.
     out[out.geometry.name] = shapely.transform(
         np.asarray(out.geometry.values), lambda xy: np.round(xy, 5)
@@ -398,7 +399,7 @@ def _add_zones(folium: Any, m: folium.Map, layers: MapLayers) -> None:
     if layers.zones is None:
         return
     group = folium.FeatureGroup(name="Distance from the border (geodesic)")
-    for band in zone_bands(layers.zones, "EPSG:4326").itertuples():
+    for band in zone_bands(layers.zones, WGS84).itertuples():
         folium.GeoJson(
             shapely.geometry.mapping(band.geometry),
             style_function=lambda f, c=band.colour: {
