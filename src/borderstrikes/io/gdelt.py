@@ -29,8 +29,8 @@ from borderstrikes.io.codebooks import (
     ISO3_FROM_FIPS,
     PRECISION_FROM_GDELT,
 )
+from borderstrikes.io.files import ARCHIVE_ERRORS, check_errors, check_path, read_csv
 from borderstrikes.io.table import (
-    ARCHIVE_ERRORS,
     Errors,
     EventFormat,
     EventsRead,
@@ -38,10 +38,7 @@ from borderstrikes.io.table import (
     Problems,
     as_text,
     blank,
-    check_errors,
-    check_path,
     map_unique,
-    read_csv,
 )
 
 __all__ = ["GDELT", "read_gdelt_events"]

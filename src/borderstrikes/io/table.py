@@ -4,7 +4,8 @@ Every event reader (:mod:`borderstrikes.io.acled`, :mod:`~borderstrikes.io.ucdp`
 :mod:`~borderstrikes.io.gdelt`) follows the same steps, and this module holds
 them once:
 
-1. read the file as text, exactly as written (:func:`read_csv`);
+1. read the file as text, exactly as written
+   (:func:`borderstrikes.io.files.read_csv`);
 2. wrap it in an :class:`EventTable`, which checks the required columns and
    collects, row by row, why a record cannot be read (:class:`Problems`);
 3. turn columns into values -- event ids, coordinates, codes looked up in a
@@ -20,11 +21,7 @@ which schema column and which codebook translates it.
 
 from __future__ import annotations
 
-import csv
-import lzma
 import re
-import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +37,10 @@ from borderstrikes import defaults
 from borderstrikes._core.validate import WGS84
 from borderstrikes.errors import DataFileError
 from borderstrikes.io.codebooks import EVIDENCE_FROM_EVENT_CLASS
+from borderstrikes.io.files import check_errors, check_path, read_csv
 from borderstrikes.strikes import PRECISION_RADIUS_M
 
 __all__ = [
-    "ARCHIVE_ERRORS",
     "EVENT_COLUMNS",
     "Errors",
     "EventFormat",
@@ -52,12 +49,9 @@ __all__ = [
     "Problems",
     "as_text",
     "blank",
-    "check_errors",
-    "check_path",
     "map_codes",
     "map_unique",
     "numbers",
-    "read_csv",
 ]
 
 #: What a reader does with a record it cannot read: put it in the rejects, or raise.
@@ -88,17 +82,6 @@ _LOOKS_LIKE = MappingProxyType(
         "read_ucdp_ged": ("where_prec", "date_prec"),
         "read_gdelt_events": ("GLOBALEVENTID", "ActionGeo_Type"),
     }
-)
-
-# What a damaged .zip (or the compressed member in it) raises while it is read.
-ARCHIVE_ERRORS = (
-    OSError,
-    EOFError,
-    NotImplementedError,  # an unsupported compression method
-    RuntimeError,  # an encrypted member
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
 )
 
 
@@ -155,58 +138,6 @@ class EventFormat:
     claimant_sources: str | None = None
     #: Read only the first group of this regex of each date cell (e.g. the day of a time).
     date_extract: re.Pattern[str] | None = None
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def check_errors(errors: Any) -> None:
-    """Raise ValueError unless ``errors`` is 'collect' or 'raise'."""
-    if errors not in ("collect", "raise"):
-        msg = (
-            f"errors must be 'collect' or 'raise' (got {errors!r}). 'collect' returns the "
-            "unreadable records in a rejects table; 'raise' stops at them."
-        )
-        raise ValueError(msg)
-
-
-def check_path(path: Any, what: str) -> Path:
-    """``path`` as a Path, raising DataFileError if it is not a file."""
-    path = Path(path)
-    if not path.is_file():
-        msg = f"no such file: {path}. Give the path of a {what} file."
-        raise DataFileError(msg)
-    return path
-
-
-def read_csv(
-    path: Path, *, what: str, encoding: str, sep: str = ",", quoting: int = csv.QUOTE_MINIMAL
-) -> pd.DataFrame:
-    """Every cell as text exactly as written (no NA guessing); header names stripped."""
-    try:
-        table = pd.read_csv(
-            path,
-            sep=sep,
-            quoting=quoting,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding=encoding,
-        )
-    except pd.errors.EmptyDataError as exc:
-        msg = f"{path.name} is empty; expected a {what} file with a header row."
-        raise DataFileError(msg) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        msg = (
-            f"cannot parse {path.name} as a {what} file: {exc}. A field holding the "
-            "delimiter or a line break must be double-quoted."
-        )
-        raise DataFileError(msg) from exc
-    except ARCHIVE_ERRORS as exc:
-        msg = f"cannot read {path.name}: a damaged or unsupported compressed file ({exc!r})."
-        raise DataFileError(msg) from exc
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
 
 
 # ---------------------------------------------------------------------------- cells
