@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -13,6 +12,7 @@ from pyproj import CRS
 from borderstrikes._core.constants import WGS84
 from borderstrikes._core.validate import require_crs
 from borderstrikes.errors import CRSError, DataFileError
+from borderstrikes.io.files import check_path
 
 __all__ = ["read_strikes"]
 
@@ -65,10 +65,7 @@ def read_strikes(path: Any, *, crs: Any = None, text: bool = False) -> gpd.GeoDa
     >>> events.crs.to_epsg(), events.geometry.iloc[0].x
     (4326, 45.67)
     """
-    path = Path(path)
-    if not path.is_file():
-        msg = f"no such file: {path}. Give the path of a GeoJSON, GeoPackage or CSV file."
-        raise DataFileError(msg)
+    path = check_path(path, "GeoJSON, GeoPackage or CSV")
     if path.suffix.lower() in {".csv", ".txt"}:
         return _read_csv_points(path, crs, text)
     geojson = text and path.suffix.lower() in {".geojson", ".json"}
