@@ -15,8 +15,11 @@ first call (which loads the data, builds the index and fills the grid cells it
 needs) is reported separately as "cold".
 
 Errors are measured on the first ``--oracle`` points (a uniform random sample)
-against a brute-force GeographicLib oracle: the border densified to <= 10 m
-geodesic pieces, then golden-section refinement of every local minimum.
+against the brute-force GeographicLib oracle the tests use, ``tests/oracles.py``
+(imported from there: this script puts ``tests/`` on ``sys.path``): every border
+edge an independent bound cannot rule out is sampled every 10 m with
+``pyproj.Geod``, then the best sample of each is refined by golden-section
+search; it is exact to 1 µm and never calls borderstrikes.
 
 Usage::
 
@@ -217,61 +220,18 @@ def run_worker(args: argparse.Namespace) -> None:
 # ----------------------------------------------------------------------------- oracle
 
 
-def oracle(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Brute-force GeographicLib distance to the shipped border (densify 10 m + refine)."""
-    import shapely
-    from pyproj import Geod
+TESTS = Path(__file__).resolve().parents[1] / "tests"
 
+
+def oracle(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Brute-force GeographicLib distance (m) to the shipped border: ``tests/oracles.py``."""
     from borderstrikes.datasets import load_border
 
-    geod = Geod(ellps="WGS84")
-    golden = (np.sqrt(5.0) - 1.0) / 2.0
-    a, b = [], []
-    for geom in load_border().geometry:
-        for line in shapely.get_parts(geom):
-            xy = shapely.get_coordinates(line)
-            a.append(xy[:-1])
-            b.append(xy[1:])
-    a, b = np.concatenate(a), np.concatenate(b)
-    az, _, length = geod.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    mx, my, _ = geod.fwd(a[:, 0], a[:, 1], az, length / 2)
-    out = np.empty(lon.size)
-    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
-        px, py = np.full(len(a), x), np.full(len(a), y)
-        near = geod.inv(px, py, a[:, 0], a[:, 1])[2].min()
-        cand = np.flatnonzero(geod.inv(px, py, mx, my)[2] - length / 2 <= near + 1.0)
-        steps = np.maximum(1, np.ceil(length[cand] / 10.0).astype(int))
-        owner = np.repeat(cand, steps + 1)
-        s = np.concatenate([np.linspace(0, 1, k + 1) for k in steps]) * length[owner]
-        qx, qy, _ = geod.fwd(a[owner, 0], a[owner, 1], az[owner], s)
-        d = geod.inv(np.full(s.size, x), np.full(s.size, y), qx, qy)[2]
-        best = d.min()
-        same = owner[1:] == owner[:-1]
-        left = np.r_[np.inf, np.where(same, d[:-1], np.inf)]
-        right = np.r_[np.where(same, d[1:], np.inf), np.inf]
-        for m in np.flatnonzero((d <= left) & (d <= right) & (d <= best + 1.0)):
-            j = owner[m]
-            lo = s[m - 1] if m > 0 and owner[m - 1] == j else s[m]
-            hi = s[m + 1] if m + 1 < s.size and owner[m + 1] == j else s[m]
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    import oracles
 
-            def f(t, j=j, x=x, y=y):
-                fx, fy, _ = geod.fwd(a[j, 0], a[j, 1], az[j], t)
-                return geod.inv(x, y, fx, fy)[2]
-
-            c1, c2 = hi - golden * (hi - lo), lo + golden * (hi - lo)
-            f1, f2 = f(c1), f(c2)
-            for _ in range(60):
-                if f1 < f2:
-                    hi, c2, f2 = c2, c1, f1
-                    c1 = hi - golden * (hi - lo)
-                    f1 = f(c1)
-                else:
-                    lo, c1, f1 = c1, c2, f2
-                    c2 = lo + golden * (hi - lo)
-                    f2 = f(c2)
-            best = min(best, f(lo), f(hi), f(0.5 * (lo + hi)))
-        out[i] = best
-    return out
+    return oracles.distance_to_line(lon, lat, load_border())[0]
 
 
 # ----------------------------------------------------------------------------- driver

@@ -1,17 +1,25 @@
-"""Hypothesis profiles of the property and fuzz tests, chosen with HYPOTHESIS_PROFILE.
+"""Sizes of the heavy tests: hypothesis profiles, chosen with HYPOTHESIS_PROFILE.
+
+The test tiers of the suite: ``python -m pytest`` (the README's command, which
+``.ci/run`` runs with ``CI=1``) runs every test, the ``slow`` ones included,
+at a size that keeps the whole run within 5 minutes on 2 idle cores; the
+profiles only change how many examples and how large the inputs are.
 
 - ``ci``: small, the default when the environment variable ``CI`` is set;
-  all property, fuzz, bad-input and round-trip tests together stay within
-  about three minutes on a 2-core machine.
+  all property, fuzz, bad-input and round-trip tests together take about a
+  minute on a 2-core machine.
 - ``dev``: medium, the default otherwise.
-- ``fuzz``: at least 10,000 examples for every reader and parser
-  (``HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py``).
+- ``fuzz``: opt-in, the long run: at least 10,000 examples for every reader
+  and parser, and the ``huge-*`` bad-input cases at their documented full size
+  with their time limits
+  (``HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py tests/test_bad_input.py``).
 
 Tests import :data:`EXAMPLES` and scale their own ``max_examples`` from it:
-fuzz targets use ``EXAMPLES["fuzz"]`` and the (slower) geometric properties
-``EXAMPLES["property"]``. Every profile turns deadlines off -- the machine is
-shared, so timing is noisy -- and tests guard against hangs with
-:func:`time_limit` instead.
+fuzz targets use ``EXAMPLES["fuzz"]``, the (slower) geometric properties
+``EXAMPLES["property"]`` and tests marked ``slow`` ``EXAMPLES["slow"]``;
+:data:`HUGE_SCALE` sizes the ``huge-*`` cases of ``tests/test_bad_input.py``.
+Every profile turns deadlines off -- the machine is shared, so timing is
+noisy -- and tests guard against hangs with :func:`time_limit` instead.
 """
 
 from __future__ import annotations
@@ -43,6 +51,10 @@ EXAMPLES = {
     "dev": {"fuzz": 300, "property": 100, "slow": 8},
     "fuzz": {"fuzz": 10_000, "property": 500, "slow": 20},
 }[PROFILE]
+
+#: Fraction of the documented input size that the ``huge-*`` bad-input cases use
+#: (their memory budgets shrink alike; time limits apply at full size only).
+HUGE_SCALE = {"ci": 0.05, "dev": 0.1, "fuzz": 1.0}[PROFILE]
 
 #: Seconds one example may take before it counts as a hang.
 HANG_SECONDS = 60

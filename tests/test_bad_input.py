@@ -3,6 +3,14 @@
 One table, :data:`CASES`; ``docs/bad_input.md`` shows the same table and
 :func:`test_the_documented_table_is_this_table` keeps the two in step
 (``python tests/test_bad_input.py`` prints the Markdown table).
+
+The ``huge-*`` cases (marked ``slow``) give functions with quadratic parts
+hundreds of thousands of points. The table states the full size; an ordinary
+run uses :data:`HUGE_SCALE` of it (``tests/_hypothesis_profiles.py``: 10 % by
+default, 5 % with ``CI`` set) with the memory budgets they exercise
+(``_PAIR_BUDGET``, ``_MAX_SAMPLES``) shrunk alike, so the chunked code paths
+still run in seconds. ``HYPOTHESIS_PROFILE=fuzz`` runs the full sizes with
+their time limits; ``benchmarks/README.md`` says how to run that as a benchmark.
 """
 
 import contextlib
@@ -35,7 +43,7 @@ from borderstrikes.areas import (
 )
 from borderstrikes.border import border_between, distance_to_border
 from borderstrikes.claims import check_claims, validate_claims
-from borderstrikes.clustering import cluster_strikes, describe_clusters, k_distance
+from borderstrikes.clustering import cluster_strikes, dbscan, describe_clusters, k_distance
 from borderstrikes.errors import (
     BorderstrikesWarning,
     CRSError,
@@ -47,6 +55,9 @@ from borderstrikes.errors import (
 from borderstrikes.gazetteer import geocode
 from borderstrikes.io import read_strikes
 from borderstrikes.strikes import validate_strikes
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _hypothesis_profiles import HUGE_SCALE
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "bad_input.md"
@@ -205,27 +216,47 @@ def exit_with(expected, fragment, *absent):
     return check
 
 
+def huge(n):
+    """``n`` scaled by :data:`HUGE_SCALE` (the documented size in the full run)."""
+    return max(1, round(n * HUGE_SCALE))
+
+
+@contextlib.contextmanager
+def huge_budgets():
+    """Shrink the memory budgets along with the inputs, so that a scaled-down huge case still
+    goes through the chunked code paths (no-op at full size): the samples budget by
+    :data:`HUGE_SCALE`, the pair budget by its square (the pairs within ``eps`` of uniform
+    points in a fixed box grow with the square of their number)."""
+    pairs = max(1, round(dbscan._PAIR_BUDGET * HUGE_SCALE**2))
+    with (
+        mock.patch.object(dbscan, "_PAIR_BUDGET", pairs),
+        mock.patch.object(uncertainty, "_MAX_SAMPLES", huge(uncertainty._MAX_SAMPLES)),
+    ):
+        yield
+
+
 def finite(result, tmp):
     assert np.isfinite(result.to_numpy(dtype=float)).all()
 
 
-def one_row_per_cluster(n_clusters):
+def one_row_per_cluster(n_clusters, n_points):
     def check(result, tmp):
         assert len(result) == n_clusters
-        assert result["n_reports"].sum() == 200_000
+        assert result["n_reports"].sum() == n_points
 
     return check
 
 
 def bounded_samples(result, tmp):
     calls, frame = result
-    assert max(calls) <= uncertainty._MAX_SAMPLES
+    assert len(calls) > 1  # in blocks
+    assert max(calls) <= huge(uncertainty._MAX_SAMPLES)
     assert frame["p_inside"].between(0, 1).all()
 
 
 def spy_distance_interval(rows, n):
     calls = []
-    real = uncertainty.distance_interval.__globals__["_samples"]
+    real = uncertainty._samples
 
     def spy(lon, lat, radius, n_samples, rng):
         calls.append(len(lon) * n_samples)
@@ -242,11 +273,13 @@ def spy_distance_interval(rows, n):
 
 
 def timed(limit_s, call):
-    """Run ``call``; fail if it takes longer than ``limit_s`` (a quadratic part would)."""
+    """Run ``call`` with :func:`huge_budgets`; at full size, fail if it takes longer than
+    ``limit_s`` (a quadratic part would)."""
     start = time.perf_counter()
-    result = call()
+    with huge_budgets():
+        result = call()
     elapsed = time.perf_counter() - start
-    assert elapsed < limit_s, f"took {elapsed:.1f} s"
+    assert HUGE_SCALE < 1 or elapsed < limit_s, f"took {elapsed:.1f} s"
     return result
 
 
@@ -476,7 +509,7 @@ CASES = [
          "length_km must be a number of kilometres",
          lambda tmp: border_stretch(geocode("Jermuk"), length_km=-1), ValueError),
     Case("negative-tolerance", "`tolerance_m=-1`", "border_between", "ValueError",
-         "tolerance_m must be a positive number of metres",
+         "tolerance_m must be a finite number of metres > 0",
          lambda tmp: border_between("ARM", "TUR", tolerance_m=-1), ValueError),
     Case("negative-eps", "`eps_km=-1`", "cluster_strikes", "ValueError",
          "eps_km must be a finite number > 0",
@@ -517,22 +550,24 @@ CASES = [
     Case("huge-cluster", "200,000 points", "cluster_strikes",
          "no error; memory in proportion to the points (grid of cubes, pairs in chunks of "
          "2**22)", "",
-         lambda tmp: timed(60, lambda: cluster_strikes(random_points(200_000), eps_km=2,
+         lambda tmp: timed(60, lambda: cluster_strikes(random_points(huge(200_000)), eps_km=2,
                                                        min_samples=5)),
          check=lambda labels, tmp: None),
     Case("huge-describe", "200,000 points in 2,000 clusters", "describe_clusters",
          "no error; one pass per cluster over its own rows (no cluster x row scan)", "",
-         lambda tmp: timed(120, lambda: describe_clusters(random_points(200_000),
-                                                          np.arange(200_000) % 2000)),
-         check=one_row_per_cluster(2000)),
+         lambda tmp: timed(120, lambda: describe_clusters(random_points(huge(200_000)),
+                                                          np.arange(huge(200_000)) % huge(2000))),
+         check=one_row_per_cluster(huge(2000), huge(200_000))),
     Case("huge-k-distance", "200,000 points, and k = 400 on 5,000", "k_distance",
          "no error; neighbour queries in chunks of at most 2**20 pairs, whatever k", "",
-         lambda tmp: (timed(60, lambda: k_distance(random_points(200_000), 3)),
-                      k_distance(random_points(5_000), 400))[1],
+         lambda tmp: (timed(60, lambda: k_distance(random_points(huge(200_000)), 3)),
+                      timed(60, lambda: k_distance(random_points(max(huge(5_000), 1_000)),
+                                                   400)))[1],
          check=finite),
     Case("huge-distance-interval", "3,000 reports x 400 samples", "distance_interval",
          "no error; samples measured in blocks of at most 500,000 points", "",
-         lambda tmp: spy_distance_interval(3_000, 400), check=bounded_samples),
+         lambda tmp: timed(120, lambda: spy_distance_interval(huge(3_000), 400)),
+         check=bounded_samples),
 ]  # fmt: skip
 
 
@@ -579,7 +614,7 @@ def test_ids_are_unique():
 def test_k_distance_in_chunks_matches_one_query():
     pts = random_points(3_000, seed=1)
     whole = k_distance(pts, 50)
-    with mock.patch("borderstrikes.clustering.core._PAIR_BUDGET", 4 * 1_000):
+    with mock.patch.object(dbscan, "_PAIR_BUDGET", 4 * 1_000):
         chunked = k_distance(pts, 50)
     pd.testing.assert_series_equal(chunked, whole)
 

@@ -1,16 +1,16 @@
 """Tests of borderstrikes.border (distance_to_border, border_between).
 
-The accuracy oracle is computed here with GeographicLib (pyproj.Geod) only:
-the border is densified to <= 10 m geodesic pieces with Geod.fwd, the
-brute-force minimum over those points is taken, and every local minimum within
-1 m of it is then narrowed by golden-section search along its segment.
-Densifying alone would not do: at 10 m spacing the nearest sample of a point
-1 m from the line can be 4 m too far. An independent coarse bound keeps the
-oracle fast: a segment of length L whose geodesic midpoint M satisfies
-dist(P, M) - L/2 > (distance to the nearest vertex) cannot hold the minimum.
+The accuracy oracle is the brute-force GeographicLib (pyproj.Geod) oracle of
+``tests/oracles.py``, which never calls borderstrikes: every border edge that an
+independent bound cannot rule out is sampled every 10 m with Geod.fwd, and the
+best sample of each is narrowed by golden-section search along its edge (the
+module's docstring gives the method, its 1 µm guarantee and how it was checked).
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -25,9 +25,10 @@ from borderstrikes.border import border_between, distance_to_border
 from borderstrikes.datasets import load_border, load_boundaries, load_strikes
 from borderstrikes.errors import CRSError, GeometryError, UnknownCountryError
 
+sys.path.insert(0, str(Path(__file__).parent))
+import oracles
+
 GEOD = Geod(ellps="WGS84")
-GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
-SPACING_M = 10.0
 
 
 def border_segments(border):
@@ -43,55 +44,9 @@ def border_segments(border):
 
 
 def oracle(lon, lat, border):
-    """Brute-force geodesic distance from each point to the border (see module docstring)."""
-    a, b = border_segments(border)
-    az, _, length = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    mx, my, _ = GEOD.fwd(a[:, 0], a[:, 1], az, length / 2)
-    n_seg = len(a)
-    out = np.empty(len(lon))
-    foot = np.empty((len(lon), 2))
-    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
-        px, py = np.full(n_seg, x), np.full(n_seg, y)
-        to_mid = GEOD.inv(px, py, mx, my)[2]
-        to_vertex = GEOD.inv(px, py, a[:, 0], a[:, 1])[2]
-        candidates = np.flatnonzero(to_mid - length / 2 <= to_vertex.min() + 1.0)
-        steps = np.maximum(1, np.ceil(length[candidates] / SPACING_M).astype(int))
-        owner = np.repeat(candidates, steps + 1)
-        frac = np.concatenate([np.linspace(0, 1, k + 1) for k in steps])
-        s = frac * length[owner]
-        qx, qy, _ = GEOD.fwd(a[owner, 0], a[owner, 1], az[owner], s)
-        d = GEOD.inv(np.full(s.size, x), np.full(s.size, y), qx, qy)[2]
-        best, best_foot = d.min(), None
-        same = owner[1:] == owner[:-1]
-        left = np.r_[np.inf, np.where(same, d[:-1], np.inf)]
-        right = np.r_[np.where(same, d[1:], np.inf), np.inf]
-        for m in np.flatnonzero((d <= left) & (d <= right) & (d <= best + 1.0)):
-            j = owner[m]
-            lo = s[m - 1] if m > 0 and owner[m - 1] == j else s[m]
-            hi = s[m + 1] if m + 1 < s.size and owner[m + 1] == j else s[m]
-
-            def f(t, j=j, x=x, y=y):
-                fx, fy, _ = GEOD.fwd(a[j, 0], a[j, 1], az[j], t)
-                return GEOD.inv(x, y, fx, fy)[2], (fx, fy)
-
-            c1, c2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
-            f1, f2 = f(c1)[0], f(c2)[0]
-            for _ in range(60):
-                if f1 < f2:
-                    hi, c2, f2 = c2, c1, f1
-                    c1 = hi - GOLDEN * (hi - lo)
-                    f1 = f(c1)[0]
-                else:
-                    lo, c1, f1 = c1, c2, f2
-                    c2 = lo + GOLDEN * (hi - lo)
-                    f2 = f(c2)[0]
-            for t in (lo, hi, 0.5 * (lo + hi), s[m]):
-                value, where = f(t)
-                if best_foot is None or value < best:
-                    best, best_foot = value, where
-        out[i] = best
-        foot[i] = best_foot
-    return out, foot
+    """Distance (m) from each point to the border, and the foot as an (n, 2) array."""
+    distance, foot_lon, foot_lat = oracles.distance_to_line(lon, lat, border)
+    return distance, np.column_stack([foot_lon, foot_lat])
 
 
 def points_near_border(border, n, max_m, seed):

@@ -15,6 +15,8 @@ path absent or unchanged.
 
 Example counts: ``HYPOTHESIS_PROFILE=fuzz`` runs at least 10,000 per target
 (add ``--hypothesis-show-statistics`` to see the counts); ``ci`` a few dozen.
+The CLI targets and ``check_claims`` (whole commands, reports, buffer zones) are
+marked ``slow``: they run in every plain run, at the profile's size.
 """
 
 import contextlib
@@ -615,6 +617,7 @@ def claims_figures(draw):
     return table
 
 
+@pytest.mark.slow
 @SLOW
 @given(table=claims_figures())
 def test_fuzz_check_claims(table):
@@ -854,12 +857,14 @@ def _run_cli(call):
             assert all(k.startswith(outputs) for k in changed), changed
 
 
+@pytest.mark.slow
 @FUZZ
 @given(call=cli_calls())
 def test_fuzz_cli(call):
     _run_cli(call)
 
 
+@pytest.mark.slow
 @SLOW
 @given(call=cli_calls(heavy=True))
 def test_fuzz_cli_heavy_commands(call):

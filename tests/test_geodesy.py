@@ -2,13 +2,16 @@
 
 Every expected value is computed here, independently of the code under test:
 either from a closed form that GeographicLib evaluates (a point placed with
-Geod.fwd at a known distance from a known foot), or by a brute-force search
-along the segment with Geod.fwd/Geod.inv.
+Geod.fwd at a known distance from a known foot), or by the brute-force
+GeographicLib oracle of ``tests/oracles.py`` (dense sampling of each geodesic
+edge with Geod.fwd/Geod.inv, then golden-section refinement). The oracle itself
+is checked here against constructed distances.
 """
 
 from __future__ import annotations
 
-import itertools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,45 +20,62 @@ from pyproj import Geod
 from borderstrikes.errors import GeometryError
 from borderstrikes.geodesy import BorderIndex, geodesic_distance_m, point_to_segment_m
 
+sys.path.insert(0, str(Path(__file__).parent))
+import oracles
+
 GEOD = Geod(ellps="WGS84")
-GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
-def brute_segment(lon, lat, lon_a, lat_a, lon_b, lat_b, samples=2001, rounds=80):
-    """Minimum distance from each point to the geodesic A-B, by brute force.
+def brute_segment(lon, lat, lon_a, lat_a, lon_b, lat_b):
+    """Distance from each point to its own geodesic segment A-B (the oracle)."""
+    return oracles.distance_to_segment(lon, lat, lon_a, lat_a, lon_b, lat_b)[0]
 
-    Samples the segment at ``samples`` points (Geod.fwd from A), then narrows
-    the best bracket by golden-section search. The distance along a segment
-    much shorter than the Earth is unimodal, so the bracket holds the minimum.
-    """
-    az, _, length = GEOD.inv(lon_a, lat_a, lon_b, lat_b)
-    out = np.empty(len(lon))
-    for i in range(len(lon)):
-        s = np.linspace(0.0, length[i], samples)
-        x, y, _ = GEOD.fwd(
-            np.full(samples, lon_a[i]), np.full(samples, lat_a[i]), np.full(samples, az[i]), s
-        )
-        d = GEOD.inv(np.full(samples, lon[i]), np.full(samples, lat[i]), x, y)[2]
-        m = int(np.argmin(d))
-        lo, hi = s[max(m - 1, 0)], s[min(m + 1, samples - 1)]
 
-        def f(t, i=i):
-            qx, qy, _ = GEOD.fwd(lon_a[i], lat_a[i], az[i], t)
-            return GEOD.inv(lon[i], lat[i], qx, qy)[2]
+def _brute_polyline(lon, lat, parts):
+    """Distance from each point to the polyline (the oracle)."""
+    return oracles.distance_to_line(lon, lat, parts)[0]
 
-        c1, c2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
-        f1, f2 = f(c1), f(c2)
-        for _ in range(rounds):
-            if f1 < f2:
-                hi, c2, f2 = c2, c1, f1
-                c1 = hi - GOLDEN * (hi - lo)
-                f1 = f(c1)
-            else:
-                lo, c1, f1 = c1, c2, f2
-                c2 = lo + GOLDEN * (hi - lo)
-                f2 = f(c2)
-        out[i] = min(f(lo), f(hi), f(0.5 * (lo + hi)), d[m])
-    return out
+
+# ----------------------------------------------------------------- the oracle itself
+
+
+def test_oracle_recovers_constructed_distances():
+    # Points at a known distance d from a known foot F inside a segment, along the
+    # geodesic that leaves the segment at right angles at F (anywhere, at 70 N across
+    # the antimeridian, 1 cm to 300 km away), and beyond an end along the segment's
+    # continuation (1 cm to 1,000 km): the foot, or the end, is the nearest point.
+    rng = np.random.default_rng(42)
+    n = 200
+    lon_a = np.r_[rng.uniform(-180, 180, n), rng.uniform(179, 180, n)]
+    lat_a = np.r_[rng.uniform(-75, 75, n), rng.uniform(69, 71, n)]
+    az = rng.uniform(-180, 180, 2 * n)
+    length = 10 ** rng.uniform(1, 5.5, 2 * n)  # 10 m to 316 km
+    lon_b, lat_b, back_b = GEOD.fwd(lon_a, lat_a, az, length)
+    frac = rng.uniform(0.02, 0.98, 2 * n)
+    fx, fy, back = GEOD.fwd(lon_a, lat_a, az, frac * length)
+    d = np.minimum(10 ** rng.uniform(-2, 5.5, 2 * n), 0.3 * np.minimum(frac, 1 - frac) * length)
+    px, py, _ = GEOD.fwd(fx, fy, back + 180 + rng.choice([90, -90], 2 * n), d)
+    got, flon, flat = oracles.distance_to_segment(px, py, lon_a, lat_a, lon_b, lat_b)
+    np.testing.assert_allclose(got, d, rtol=0, atol=1e-6)
+    # the distance is flat at its minimum (it grows by s^2 / 2d a distance s from the
+    # foot), so the foot is only pinned down to sqrt(d * 2e-8 m): 1.4 mm at 100 m
+    assert (GEOD.inv(flon, flat, fx, fy)[2] <= 1e-6 + np.sqrt(d * 2e-8)).all()
+    beyond = 10 ** rng.uniform(-2, 6, 2 * n)
+    ex, ey, _ = GEOD.fwd(lon_b, lat_b, back_b + 180, beyond)
+    got, flon, flat = oracles.distance_to_segment(ex, ey, lon_a, lat_a, lon_b, lat_b)
+    np.testing.assert_allclose(got, beyond, rtol=0, atol=1e-6)
+    assert GEOD.inv(flon, flat, lon_b, lat_b)[2].max() < 1e-6
+    on = GEOD.fwd(lon_a, lat_a, az, 0.4 * length)[:2]
+    assert oracles.distance_to_segment(*on, lon_a, lat_a, lon_b, lat_b)[0].max() < 1e-6
+    # the equator and a meridian cross at right angles; two parts, NaN points
+    lon, lat = np.array([10.1, 10.5, np.nan, 10.9]), np.array([0.01, 0.3, 1.0, 2.0])
+    parts = [np.array([(10.0, 0.0), (11.0, 0.0)]), np.array([(20.0, 0.0), (20.0, 1.0)])]
+    got, flon, flat = oracles.distance_to_line(lon, lat, parts)
+    expected = GEOD.inv(lon, 0 * lat, lon, lat)[2]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(flon, lon, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(flat[[0, 1, 3]], 0.0, rtol=0, atol=1e-9)
+    assert np.isnan(flat[2])
 
 
 # ----------------------------------------------------------------- geodesic_distance_m
@@ -165,18 +185,6 @@ def test_point_to_segment_nan_and_degenerate():
 
 ZIGZAG = [np.array([(44.0, 39.0), (44.3, 39.6), (44.1, 40.1), (44.6, 40.4), (44.4, 41.0)])]
 TWO_PARTS = [*ZIGZAG, np.array([(45.2, 39.4), (45.0, 39.8), (45.3, 40.0)])]
-
-
-def _brute_polyline(lon, lat, parts):
-    best = np.full(len(lon), np.inf)
-    for part in parts:
-        for a, b in itertools.pairwise(part):
-            n = len(lon)
-            d = brute_segment(
-                lon, lat, np.full(n, a[0]), np.full(n, a[1]), np.full(n, b[0]), np.full(n, b[1])
-            )
-            best = np.minimum(best, d)
-    return best
 
 
 @pytest.mark.parametrize("margin_m", [300_000.0, 1.0])

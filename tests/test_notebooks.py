@@ -1,4 +1,8 @@
-"""Execute every notebook; a failing cell fails the test (the notebooks must not go stale)."""
+"""Execute every notebook; a failing cell fails the test (the notebooks must not go stale).
+
+Marked ``slow`` (a kernel start and the whole analysis, about 10 s together): they run in
+every plain run, but ``-m "not slow"`` leaves them out of a quick local run.
+"""
 
 from pathlib import Path
 
@@ -9,6 +13,7 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path):
     notebook = nbformat.read(path, as_version=4)

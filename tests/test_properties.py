@@ -1,9 +1,11 @@
 """Property-based tests (hypothesis) of distances, areas, clusters and the gazetteer.
 
 Each property is checked against an independent oracle where one exists:
-``pyproj.Geod`` for geodesic distances to vertices and for triangle areas,
-shapely point-in-polygon on the shipped countries for the sign. Example
-counts come from ``tests/_hypothesis_profiles.py`` (``HYPOTHESIS_PROFILE``).
+``pyproj.Geod`` for geodesic distances to vertices and for triangle areas, the
+brute-force GeographicLib distance oracle of ``tests/oracles.py`` for distances
+to a user's border, shapely point-in-polygon on the shipped countries for the
+sign. Example counts come from ``tests/_hypothesis_profiles.py``
+(``HYPOTHESIS_PROFILE``).
 """
 
 import collections
@@ -28,6 +30,7 @@ from borderstrikes.clustering import cluster_strikes
 from borderstrikes.gazetteer import _index, geocode, normalize_name
 
 sys.path.insert(0, str(Path(__file__).parent))
+import oracles
 from _hypothesis_profiles import EXAMPLES, time_limit
 
 GEOD = Geod(ellps="WGS84")
@@ -201,6 +204,9 @@ def test_user_border_distance_bounds(line, points, fraction):
     for i, (plon, plat) in enumerate(points):
         _, _, to_vertex = GEOD.inv(np.full(len(xy), plon), np.full(len(xy), plat), *xy.T)
         assert 0 <= distance[i] <= to_vertex.min() + 1e-4
+    plon, plat = np.array(points).T
+    expected = oracles.distance_to_line(plon, plat, [xy])[0]
+    np.testing.assert_allclose(distance[:-1], expected, rtol=0, atol=1e-4)  # 0.1 mm
 
 
 # --------------------------------------------------------------------------- areas
@@ -265,6 +271,7 @@ def test_area_invariant_to_ring_orientation_and_start(polygon, start, reverse):
     assert c < a
 
 
+@pytest.mark.slow
 @SLOW
 @given(
     depths=st.lists(st.floats(0.5, 30.0, allow_nan=False), min_size=2, max_size=2, unique=True),

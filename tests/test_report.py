@@ -71,6 +71,26 @@ def test_report_on_a_user_file(tmp_path):
     assert len(pd.read_csv(out / "distances.csv")) == 30
 
 
+def test_report_on_a_user_csv(tmp_path):
+    """A CSV keeps dates as text; the report must read them as dates (it used to crash)."""
+    strikes = bs.load_strikes().iloc[:12]
+    table = pd.DataFrame(strikes.drop(columns="geometry")).assign(
+        lon=strikes.geometry.x,
+        lat=strikes.geometry.y,
+        place_variants=strikes["place_variants"].map("; ".join),
+        weapons=strikes["weapons"].map("; ".join),
+        date=strikes["date"].dt.strftime("%Y-%m-%d"),
+    )
+    path = tmp_path / "mine.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["report", "--strikes", str(path), "--out", str(out)]) == 0
+    assert len(pd.read_csv(out / "distances.csv")) == 12
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "12 reports about" in page
+    assert "September 2022" in page
+
+
 def test_report_bad_input_gives_exit_code_and_message(tmp_path, capsys):
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")

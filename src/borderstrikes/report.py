@@ -83,6 +83,13 @@ def summary_tables(strikes: pd.DataFrame) -> dict[str, pd.Series]:
     }
 
 
+def _as_dates(values: pd.Series) -> pd.Series:
+    """Dates of a validated table as datetimes (text like "2022-09-13" from a CSV parsed)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    return pd.to_datetime(values, format="ISO8601", utc=True).dt.tz_localize(None)
+
+
 def _table_html(frame: pd.DataFrame, *, float_format: str = "{:,.2f}") -> str:
     shown = frame.copy()
     for column in shown.columns:
@@ -272,9 +279,11 @@ def write_report(
     from borderstrikes.strikes import validate_strikes
 
     packaged = strikes is None
-    strikes = (
-        datasets.load_strikes() if packaged else validate_strikes(strikes, countries=countries)
-    )
+    if packaged:
+        strikes = datasets.load_strikes()
+    else:
+        validate_strikes(strikes, countries=countries)
+        strikes = strikes.assign(date=_as_dates(strikes["date"]))  # a CSV gives text
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     steps = _Steps(progress or _quiet)
