@@ -307,6 +307,37 @@ def _broadcast(value: Any, n: int, label: str) -> list[Any]:
     return values
 
 
+def _errors_option(errors: Any) -> str:
+    """Check ``errors``; ``'ignore'`` (its name before 0.2) becomes ``'collect'`` (warns)."""
+    if errors == "ignore":
+        warnings.warn(
+            "geocode(errors='ignore') is deprecated and will be removed in borderstrikes 0.3; "
+            "use errors='collect' (the same behaviour).",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return "collect"
+    return check_option(errors, "errors", ("collect", "raise"))
+
+
+def _raise_unresolved(result: gpd.GeoDataFrame) -> None:
+    """Raise PlaceNotFoundError naming every name not found or ambiguous, if any."""
+    unresolved = result["match"].isin(["not_found", "ambiguous"])
+    if unresolved.any():
+        missing = result.loc[result["match"] == "not_found", "query"].tolist()
+        ambiguous = {
+            row.query: row.candidates
+            for row in result.loc[result["match"] == "ambiguous"].itertuples()
+        }
+        msg = (
+            f"could not resolve {int(unresolved.sum())} of {len(result)} place names: "
+            f"not found {missing!r}; ambiguous {ambiguous!r}. Check the spelling, pass "
+            "admin1= (an ISO 3166-2 code such as 'AM-SU' or a province name) to choose "
+            "between homonyms, or use errors='collect' to get match='not_found' rows."
+        )
+        raise PlaceNotFoundError(msg)
+
+
 def geocode(
     names: str | Sequence[str] | pd.Series,
     *,
@@ -398,15 +429,7 @@ def geocode(
     >>> geocode("Akner").loc[0, ["match", "candidates"]].tolist()
     ['ambiguous', ['geonames:174941', 'geonames:616984']]
     """
-    if errors == "ignore":
-        warnings.warn(
-            "geocode(errors='ignore') is deprecated and will be removed in borderstrikes 0.3; "
-            "use errors='collect' (the same behaviour).",
-            FutureWarning,
-            stacklevel=2,
-        )
-        errors = "collect"
-    check_option(errors, "errors", ("collect", "raise"))
+    errors = _errors_option(errors)
     queries = _as_series(names)
     index = _index(places, aliases)
     country_code = _resolve_country(country, index)
@@ -444,18 +467,5 @@ def geocode(
     result = gpd.GeoDataFrame(table, geometry=geometries, crs=WGS84)
 
     if errors == "raise":
-        unresolved = result["match"].isin(["not_found", "ambiguous"])
-        if unresolved.any():
-            missing = result.loc[result["match"] == "not_found", "query"].tolist()
-            ambiguous = {
-                row.query: row.candidates
-                for row in result.loc[result["match"] == "ambiguous"].itertuples()
-            }
-            msg = (
-                f"could not resolve {int(unresolved.sum())} of {len(result)} place names: "
-                f"not found {missing!r}; ambiguous {ambiguous!r}. Check the spelling, pass "
-                "admin1= (an ISO 3166-2 code such as 'AM-SU' or a province name) to choose "
-                "between homonyms, or use errors='collect' to get match='not_found' rows."
-            )
-            raise PlaceNotFoundError(msg)
+        _raise_unresolved(result)
     return result
