@@ -33,6 +33,8 @@ from borderstrikes._core.validate import (
     check_number,
     point_lonlat,
 )
+from borderstrikes.border import distance_to_border
+from borderstrikes.clustering import cluster_strikes
 from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M, is_strike_report
 
@@ -193,6 +195,30 @@ def _check_position(position: Any, rows: int) -> tuple[int, int]:
     return first, total
 
 
+_COLUMNS = ["distance_km", "distance_p5_km", "distance_p50_km", "distance_p95_km", "p_inside"]
+
+
+def _random_source(
+    seed: Any, stream_position: tuple[int, int] | None, rows: int
+) -> tuple[int, int, Any, np.random.Generator | None]:
+    """Where these rows start in the whole table, its size, the seed and a generator.
+
+    Without ``stream_position`` the rows are the whole table and one generator
+    draws for all of them; with it, each block draws from its own stream
+    (:class:`_RowStreams`) so that pieces equal the whole.
+    """
+    if stream_position is None:
+        return 0, rows, seed, np.random.default_rng(seed)
+    if seed is None:
+        msg = (
+            "seed=None cannot be used with stream_position: draw one seed for all pieces "
+            "(numpy.random.SeedSequence().entropy) and pass it to each."
+        )
+        raise ValueError(msg)
+    first, total = _check_position(stream_position, rows)
+    return first, total, shared_seed(seed), None
+
+
 @renamed_arguments(reference="country")
 def distance_interval(
     strikes: gpd.GeoDataFrame,
@@ -282,26 +308,13 @@ def distance_interval(
             strikes, n=n, seed=seed, border=border, country=country, countries=countries
         )
 
-    from borderstrikes.border import distance_to_border
-
     n = check_integer(n, "n", minimum=1)
     radius = location_radius_m(strikes).to_numpy()
     lon, lat = point_lonlat(strikes, "strikes")
     ok = ~np.isnan(lon)
     rows = int(ok.sum())
     lon, lat, radius_ok = lon[ok], lat[ok], radius[ok]
-    if stream_position is None:
-        first, total, rng = 0, rows, np.random.default_rng(seed)
-    else:
-        if seed is None:
-            msg = (
-                "seed=None cannot be used with stream_position: draw one seed for all pieces "
-                "(numpy.random.SeedSequence().entropy) and pass it to each."
-            )
-            raise ValueError(msg)
-        seed = shared_seed(seed)
-        first, total = _check_position(stream_position, rows)
-        rng = None
+    first, total, seed, rng = _random_source(seed, stream_position, rows)
 
     def signed_km(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84)
@@ -330,23 +343,9 @@ def distance_interval(
             percentiles[block] = np.nanpercentile(sampled, [5, 50, 95], axis=1).T
         p_inside[block] = inside.reshape(-1, n).mean(axis=1)
         start += size
-    out = pd.DataFrame(
-        np.nan,
-        index=as_geoseries(strikes, "strikes").index,
-        columns=[
-            "distance_km",
-            "distance_p5_km",
-            "distance_p50_km",
-            "distance_p95_km",
-            "p_inside",
-        ],
-    )
-    if rows:
-        out.loc[ok, "distance_km"] = signed
-        out.loc[ok, "distance_p5_km"] = percentiles[:, 0]
-        out.loc[ok, "distance_p50_km"] = percentiles[:, 1]
-        out.loc[ok, "distance_p95_km"] = percentiles[:, 2]
-        out.loc[ok, "p_inside"] = p_inside
+    values = np.full((ok.size, 5), np.nan)
+    values[ok] = np.column_stack([signed, percentiles, p_inside])
+    out = pd.DataFrame(values, index=as_geoseries(strikes, "strikes").index, columns=_COLUMNS)
     out.insert(0, "location_radius_m", radius)
     return out
 
@@ -431,8 +430,6 @@ def cluster_stability(
     >>> bool(jermuk.between(0, 1).all())
     True
     """
-    from borderstrikes.clustering import cluster_strikes
-
     n = check_integer(n, "n", minimum=1)
     threshold = check_number(threshold, "threshold", maximum=1.0)
     if "eps_km" not in cluster_kwargs:
