@@ -74,7 +74,7 @@ def main() -> None:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never collide with a running cluster
         ) as cluster,
         Client(cluster),
     ):

@@ -404,7 +404,7 @@ def client():
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never collide with a running cluster
         ) as cluster,
         dask_distributed.Client(cluster) as client,
     ):
