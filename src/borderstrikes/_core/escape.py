@@ -1,0 +1,98 @@
+"""Text from files other people wrote, made safe for each place it is written to.
+
+Place names, notes, sources and evidence values come from files that others
+wrote (ACLED notes, GDELT URLs, a user's CSV). They end up in HTML pages,
+JavaScript, CSV files opened in spreadsheets and matplotlib labels. Every
+writer of the package escapes through this one module, one function per sink:
+
+- :func:`html_text` -- text between HTML tags, or in a quoted attribute;
+- :func:`js_literal` -- a value written into a ``<script>`` as a JavaScript
+  literal (JSON, with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped so that
+  the text can neither close the script nor start markup);
+- :func:`csv_cell` -- a cell of a CSV file: a text starting with ``=``, ``+``,
+  ``-``, ``@``, a tab or a carriage return is prefixed with ``'`` so that a
+  spreadsheet shows it instead of evaluating it as a formula (OWASP, "CSV
+  Injection"); numbers are left alone;
+- :func:`mpl_text` -- a matplotlib label: ``$`` is escaped so that a name is
+  never parsed as mathtext.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import numbers
+from typing import Any
+
+__all__ = ["FORMULA_PREFIXES", "csv_cell", "html_text", "js_literal", "mpl_text"]
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_JS_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def html_text(value: Any) -> str:
+    """Escape ``value`` (as ``str``) for HTML text or a double- or single-quoted attribute.
+
+    Examples
+    --------
+    >>> html_text('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    """
+    return html.escape(str(value), quote=True)
+
+
+def js_literal(value: Any) -> str:
+    r"""Write ``value`` as a JavaScript literal safe inside a ``<script>`` element.
+
+    The result is JSON (so a template-string ``${...}`` or a backtick is an
+    ordinary character of a string), with the characters that could end the
+    script or start markup escaped.
+
+    Examples
+    --------
+    >>> js_literal("${document.title='x'}</script>")
+    '"${document.title=\'x\'}\\u003c/script\\u003e"'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    for char, escaped in _JS_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def csv_cell(value: Any) -> Any:
+    r"""Neutralise a text cell a spreadsheet would run as a formula; other values unchanged.
+
+    Numbers (including negative ones) stay numbers: only text is changed.
+
+    Examples
+    --------
+    >>> csv_cell('=HYPERLINK("http://x")')
+    '\'=HYPERLINK("http://x")'
+    >>> csv_cell(-3.5), csv_cell("Jermuk")
+    (-3.5, 'Jermuk')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def mpl_text(value: Any) -> str:
+    r"""Escape ``$`` so matplotlib draws ``value`` literally instead of as mathtext.
+
+    Examples
+    --------
+    >>> mpl_text("Price $5 or $x^2$")
+    'Price \\$5 or \\$x^2\\$'
+    """
+    if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
+        return ""
+    return str(value).replace("$", r"\$")
