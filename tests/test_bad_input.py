@@ -53,8 +53,11 @@ from borderstrikes.errors import (
     StrikesValidationError,
 )
 from borderstrikes.gazetteer import geocode
-from borderstrikes.io import read_strikes
+from borderstrikes.io import read_gdelt_events, read_strikes
+from borderstrikes.io.write import write_csv
+from borderstrikes.report import write_report
 from borderstrikes.strikes import validate_strikes
+from borderstrikes.viz import plot_strikes
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _hypothesis_profiles import HUGE_SCALE
@@ -281,6 +284,107 @@ def timed(limit_s, call):
     elapsed = time.perf_counter() - start
     assert HUGE_SCALE < 1 or elapsed < limit_s, f"took {elapsed:.1f} s"
     return result
+
+
+# --------------------------------------------------------------------------- hostile files (#13)
+
+FORMULA = '=HYPERLINK("http://example.invalid/","click")'
+
+
+def bomb_zip(tmp, name="20220913.export.CSV", megabytes=5):
+    """A small zip whose one member expands to ``megabytes`` MB of zeros (ratio ~1000)."""
+    import zipfile
+
+    path = Path(tmp) / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, b"0" * (megabytes * 1_000_000))
+    return path
+
+
+def vrt_file(tmp):
+    """A VRT that would make GDAL open another local file the user never named."""
+    other = Path(tmp) / "private.geojson"
+    other.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    path = Path(tmp) / "innocent.vrt"
+    path.write_text(
+        f"<OGRVRTDataSource><OGRVRTLayer name='x'><SrcDataSource>{other}</SrcDataSource>"
+        "</OGRVRTLayer></OGRVRTDataSource>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def formula_neutralised(result, tmp):
+    text = Path(result).read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in text
+    for unsafe in ("\n=", ",=", '"='):
+        assert unsafe not in text
+
+
+def gpkg_with_a_layer(tmp):
+    path = Path(tmp) / "work.gpkg"
+    quietly(points((45.0, 40.0)).to_frame("geometry").to_file, path, layer="mine")
+    return path
+
+
+def other_layer_kept(result, tmp):
+    import pyogrio
+
+    code, err = result
+    assert code == 0, err
+    layers = {name for name, _ in pyogrio.list_layers(Path(tmp) / "work.gpkg")}
+    assert {"mine", "work"} <= layers
+
+
+def repeated_labels():
+    frame = _strikes().copy()
+    frame.index = [i // 2 for i in range(len(frame))]  # every label twice
+    return frame
+
+
+def every_row_right(result, tmp):
+    table = pd.read_csv(Path(tmp) / "out" / "distances.csv")
+    expected = distance_to_border(_strikes())
+    assert len(table) == len(expected)
+    np.testing.assert_allclose(table["distance_km"], expected["distance_km"], atol=1e-9)
+
+
+def mixed_offsets(tmp):
+    import json
+
+    path = Path(tmp) / "mixed.geojson"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"when": when},
+            "geometry": {"type": "Point", "coordinates": [45.6, 39.8]},
+        }
+        for when in ("2022-09-14T00:30:00+04:00", "2022-09-13", "2022-09-13T12:00:00+00:00")
+    ]
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    return path
+
+
+def local_dates_kept(result, tmp):
+    assert [str(v)[:10] for v in result["when"]] == ["2022-09-14", "2022-09-13", "2022-09-13"]
+
+
+def nullable_radius():
+    frame = _strikes().copy()
+    radius = frame["location_radius_m"].astype("Float64")
+    radius.iloc[0] = pd.NA
+    return frame.assign(location_radius_m=radius)
+
+
+def map_drawn(result, tmp):
+    assert result.figure is not None
+
+
+def refused_with_candidate(result, tmp):
+    assert result["match"].tolist() == ["not_found"]
+    assert result.geometry.isna().all()
 
 
 # --------------------------------------------------------------------------- the table
@@ -568,6 +672,57 @@ CASES = [
          "no error; samples measured in blocks of at most 500,000 points", "",
          lambda tmp: timed(120, lambda: spy_distance_interval(huge(3_000), 400)),
          check=bounded_samples),
+    # -- hostile files and outputs (#13; see also SECURITY.md)
+    Case("csv-formula", "a place `=HYPERLINK(...)` written to CSV", "io.write_csv",
+         "no error: the cell is written with a leading `'` (OWASP), numbers unchanged", "",
+         lambda tmp: write_csv(pd.DataFrame({"place": [FORMULA], "distance_km": [-1.5]}),
+                               Path(tmp) / "out.csv"), check=formula_neutralised),
+    Case("gpkg-other-layers", "`distances -o work.gpkg` onto a GeoPackage with a layer `mine`",
+         "borderstrikes distances", "no error: layer `work` added, layer `mine` kept", "",
+         lambda tmp: (gpkg_with_a_layer(tmp),
+                      run_cli(["distances", "-o", f"{tmp}/work.gpkg"]))[1],
+         check=other_layer_kept),
+    Case("report-repeated-labels", "88 reports whose index labels each occur twice",
+         "write_report", "no error: 88 rows, each with its own distance", "",
+         lambda tmp: quietly(write_report, Path(tmp) / "out", strikes=repeated_labels()),
+         check=every_row_right),
+    Case("report-out-is-a-file", "`report --out` naming an existing file", "borderstrikes report",
+         "exit code 1 before any computation; the file is unchanged",
+         "is an existing file, not a folder",
+         lambda tmp: (csv_file(tmp, "keep me", "taken"),
+                      run_cli(["report", "--out", f"{tmp}/taken"]))[1],
+         check=exit_with(1, "is an existing file, not a folder")),
+    Case("report-foreign-folder", "`report --out` onto a non-empty folder it did not write",
+         "borderstrikes report", "exit code 1; the folder is left alone (`--force` replaces it)",
+         "borderstrikes did not write",
+         lambda tmp: (csv_file(tmp, "mine", "notes.txt"),
+                      run_cli(["report", "--out", tmp]))[1],
+         check=exit_with(1, "borderstrikes did not write")),
+    Case("zip-bomb", "a 5 KB zip holding 5 MB of zeros", "read_gdelt_events", "DataFileError",
+         "may be a 'zip bomb'", lambda tmp: read_gdelt_events(bomb_zip(tmp)), DataFileError),
+    Case("vrt-input", "a `.vrt` naming another local file", "read_strikes", "DataFileError",
+         "GDAL virtual format (VRT)", lambda tmp: read_strikes(vrt_file(tmp)), DataFileError),
+    Case("url-input", "`http://127.0.0.1:9/x.geojson` as a path", "read_strikes",
+         "DataFileError before any request", "is a URL or a GDAL virtual path",
+         lambda tmp: read_strikes("http://127.0.0.1:9/x.geojson"), DataFileError),
+    Case("mixed-offsets", "a GeoJSON mixing `+04:00`, `+00:00` and date-only times",
+         "read_strikes", "no error: each time kept in its local wall-clock time (00:30 at "
+         "+04:00 on the 14th stays the 14th)", "",
+         lambda tmp: read_strikes(mixed_offsets(tmp)), check=local_dates_kept),
+    Case("nullable-radius", "`location_radius_m` as pandas `Float64` with `<NA>`",
+         "validate_strikes", "StrikesValidationError naming the row", "location_radius_m must",
+         lambda tmp: validate_strikes(nullable_radius()), StrikesValidationError),
+    Case("mathtext-place", "a place named `$\frac{$`", "plot_strikes",
+         "no error: the name is drawn literally, never parsed as mathtext", "",
+         lambda tmp: plot_strikes(strikes(place="$\\frac{$"), basemap="offline", inset=False),
+         check=map_drawn),
+    Case("interval-n-cap", "`n=10**7`", "distance_interval", "ValueError naming the cap",
+         "n must be an integer from 1 to", lambda tmp: uncertainty.distance_interval(
+             _strikes().iloc[:2], n=10**7), ValueError),
+    Case("far-fuzzy-place", "`geocode('Artsvashen')` (not in the gazetteer)", "geocode",
+         "no error: `not_found`; the near miss (Bardzrashen, 99.6 km away) is listed in "
+         "`candidates`, never returned as a match", "",
+         lambda tmp: geocode("Artsvashen"), check=refused_with_candidate),
 ]  # fmt: skip
 
 

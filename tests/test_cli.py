@@ -39,3 +39,18 @@ def test_console_script_and_module(command):
     result = subprocess.run([*command, "--version"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"borderstrikes {borderstrikes.__version__}"
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        ("report", "--force"),
+        ("distances", "--layer"),
+        ("geocode", "--layer"),
+        ("clusters", "--layer"),
+    ],
+)
+def test_output_options_are_documented(command, option, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert option in capsys.readouterr().out

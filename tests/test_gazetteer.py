@@ -184,6 +184,92 @@ def test_fuzzy_match_and_cutoff():
     assert geocode(["Vrdns Shrzh"]).loc[0, "match"] == "not_found"
 
 
+# ----------------------------------------------------------- issue 13: fuzzy matches far away
+
+# Artsvashen (Gegharkunik), a village the gazetteer lacks; Bardzrashen (Ararat) has the
+# alternate name "Bartsrashen", whose difflib ratio with "Artsvashen" passes FUZZY_CUTOFF.
+ARTSVASHEN = (45.50, 40.63)
+BARDZRASHEN = "geonames:793672"
+MARTUNI = (45.306, 40.140)  # a town of Gegharkunik, used as a rough location hint
+
+
+def _km(a, b):
+    return GEOD.inv(a[0], a[1], b[0], b[1])[2] / 1000
+
+
+def test_artsvashen_does_not_resolve_to_bardzrashen():
+    row = geocode("Artsvashen").iloc[0]
+    assert row["place_id"] != BARDZRASHEN
+    assert row["match"] == "not_found"
+    assert row.geometry is None
+    # The refused near-miss is reported, not silently used.
+    assert row["candidates"] == [BARDZRASHEN]
+    assert row["score"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        {"admin1": "Gegharkunik"},
+        {"near": ARTSVASHEN},
+        {"near": shapely.Point(MARTUNI), "near_km": 60},
+    ],
+)
+def test_a_location_hint_refuses_a_far_fuzzy_match(hint):
+    row = geocode(["Artsvashen"], **hint).iloc[0]
+    assert row["match"] == "not_found"
+    assert pd.isna(row["place_id"])
+
+
+def test_fuzzy_rule_counts_edits_not_only_the_ratio():
+    # Same ratio band, different edits: two slips in a ten-letter name are refused, one
+    # slip (inserted, deleted, replaced or two neighbours swapped) is accepted.
+    for query in ["Mets Masrikh", "Mets Masrk", "Mets Masrak", "Mets Masirk"]:
+        row = geocode(query).iloc[0]
+        assert (row["match"], row["place_id"]) == ("fuzzy", "geonames:616411"), query
+    assert geocode("Mets Masirkh").loc[0, "match"] == "not_found"  # two slips
+    # Longer names may hold one slip per started 16 letters.
+    row = geocode("Sisyan-Noravn road").iloc[0]  # 18 letters, two slips
+    assert (row["match"], row["place_id"]) == ("fuzzy", "sup:sisian-noravan-road")
+
+
+def test_near_filters_every_tier_within_near_km():
+    mets_masrik = (45.76391, 40.21948)
+    assert geocode("Mets Masrikh", near=mets_masrik).loc[0, "match"] == "fuzzy"
+    far = geocode("Mets Masrikh", near=(46.40678, 39.20762)).iloc[0]  # Kapan, 124 km away
+    assert far["match"] == "not_found"
+    assert far["candidates"][0] == "geonames:616411"
+    # Homonyms: the Vardenis near the hint; an exact name beyond near_km is not found.
+    vardenis = geocode(["Vardenis", "Vardenis"], near=[(45.7, 40.2), (44.4, 40.6)])
+    assert vardenis["admin1_iso"].tolist() == ["AM-GR", "AM-AG"]
+    assert (vardenis["match"] == "exact").all()
+    kapan = (46.40678, 39.20762)
+    lon, lat, _ = GEOD.fwd(*kapan, 0.0, 20_000.0)  # 20 km north of Kapan
+    assert geocode("Kapan", near=(lon, lat), near_km=20.1).loc[0, "match"] == "exact"
+    assert geocode("Kapan", near=(lon, lat), near_km=19.9).loc[0, "match"] == "not_found"
+    assert geocode("Kapan", near=(lon, lat)).loc[0, "match"] == "exact"  # default 25 km
+
+
+def test_near_as_a_geoseries_in_any_crs_and_per_name():
+    points = gpd.GeoSeries([shapely.Point(45.7, 40.2), None], crs="EPSG:4326").to_crs(32638)
+    found = geocode(["Vardenis", "Vardenis"], near=points)
+    assert found["match"].tolist() == ["exact", "ambiguous"]
+
+
+def test_fuzzy_matches_report_score_and_other_candidates():
+    row = geocode("Mets Masrikh").iloc[0]
+    assert FUZZY_CUTOFF <= row["score"] < 1.0
+    assert isinstance(row["candidates"], list)
+    assert "geonames:616411" not in row["candidates"]
+    # Every fuzzy match, with or without hints, lies within near_km of near.
+    queries = ["Mets Masrikh", "Kechut Reservor", "Verin Shorzah", "Sisian-Noravan rod"]
+    hint = (45.3, 40.0)
+    for query in queries:
+        row = geocode(query, near=hint, near_km=80).iloc[0]
+        if row["match"] == "fuzzy":
+            assert _km(hint, (row.geometry.x, row.geometry.y)) <= 80
+
+
 def test_not_found():
     result = geocode(["Atlantis", "", None])
     assert (result["match"] == "not_found").all()
@@ -259,11 +345,21 @@ def test_country_filter():
         ({"admin1": ["AM-SU"]}, "one value per name"),
         ({"country": "XX"}, "country must be one of"),
         ({"errors": "coerce"}, "errors must be"),
+        ({"near": (40.2, 145.7)}, r"near must be a \(lon, lat\) point in degrees"),
+        ({"near": [(45.7, 40.2)]}, "one per name"),
+        ({"near": (45.7, 40.2), "near_km": 0}, "near_km must be"),
+        ({"near": (45.7, 40.2), "near_km": math.nan}, "near_km must be"),
     ],
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         geocode(["Kapan", "Goris"], **kwargs)
+
+
+@pytest.mark.parametrize("near", ["Yerevan", [shapely.LineString([(0, 0), (1, 1)]), None]])
+def test_near_must_hold_points(near):
+    with pytest.raises(TypeError, match="near must"):
+        geocode(["Kapan", "Goris"], near=near)
 
 
 def test_name_index_is_built_once(monkeypatch):

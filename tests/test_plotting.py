@@ -1,9 +1,10 @@
-"""Tests of borderstrikes.plotting.
+"""Tests of borderstrikes.viz.static (the publication map).
 
 Three tiers (see the house style): assertions on artists first, then a few
 image comparisons against baselines made with matplotlib 3.11.2. Tile tests
-run contextily's real download and cache path against a tile server on
-127.0.0.1 (tests/tileserver.py); nothing touches the internet.
+run the real download and cache path against a tile server on 127.0.0.1
+(tests/tileserver.py; the cache itself is tested in tests/test_tile_cache.py);
+nothing touches the internet.
 """
 
 import re

@@ -28,6 +28,8 @@ def test_report_writes_every_file(report_dir):
         "buffer_zones.csv",
         "claims.csv",
         "report.html",
+        "SOURCES.txt",  # the data credits
+        ".borderstrikes-output",  # marks the folder as replaceable by the next report
     }
 
 
@@ -89,6 +91,24 @@ def test_report_on_a_user_csv(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "12 reports about" in page
     assert "September 2022" in page
+
+
+def test_report_keeps_the_local_date_of_a_csv(tmp_path):
+    """00:30 at UTC+4 on the 14th is the 14th, not the 13th (UTC)."""
+    strikes = bs.load_strikes().iloc[:3]
+    table = pd.DataFrame(strikes.drop(columns="geometry")).assign(
+        lon=strikes.geometry.x,
+        lat=strikes.geometry.y,
+        place_variants=strikes["place_variants"].map("; ".join),
+        weapons=strikes["weapons"].map("; ".join),
+        date=["2022-09-14T00:30:00+04:00", "2022-09-13", "2022-09-15T23:50:00+04:00"],
+    )
+    path = tmp_path / "mine.csv"
+    table.to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["report", "--strikes", str(path), "--out", str(out)]) == 0
+    dates = pd.read_csv(out / "distances.csv")["date"].tolist()
+    assert dates == ["2022-09-14", "2022-09-13", "2022-09-15"]
 
 
 def test_report_bad_input_gives_exit_code_and_message(tmp_path, capsys):

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import shutil
+import signal
 import sys
-import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -79,33 +78,21 @@ def _keep_strike_reports(strikes: Any, all_evidence: bool) -> Any:
     return strikes if all_evidence else strikes[is_strike_report(strikes)]
 
 
-@contextlib.contextmanager
-def _atomic(output: str) -> Iterator[Path]:
-    """Yield a temporary path next to ``output``; it replaces ``output`` only on success.
-
-    A command that fails half-way leaves no partial file behind, and an
-    existing ``output`` unchanged.
-    """
-    target = Path(output)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
-    )
-    os.close(handle)
-    temporary = Path(name)
-    temporary.unlink()  # the writers create it (GDAL will not write into an empty file)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def _write_table(
-    table: pd.DataFrame, output: str | None, *, index: bool = True, geometry: Any = None
+    table: pd.DataFrame,
+    output: str | None,
+    *,
+    index: bool = True,
+    geometry: Any = None,
+    layer: str | None = None,
+    provenance: Sequence[dict[str, Any]] = (),
 ) -> None:
+    """Print ``table``, or write it (CSV, or a GeoJSON / GeoPackage layer) with its credits."""
     if output is None:
         print(table.to_string(index=index))
         return
+    from borderstrikes.io.write import credit_line, write_csv, write_vector
+
     spatial = output.lower().endswith((".geojson", ".gpkg"))
     if spatial:
         import geopandas as gpd
@@ -115,12 +102,39 @@ def _write_table(
         if not isinstance(table, gpd.GeoDataFrame):
             msg = f"this table has no geometry; write it to a .csv file instead of {output!r}."
             raise ValueError(msg)
-    with _atomic(output) as temporary:
-        if spatial:
-            table.to_file(temporary, engine="pyogrio", layer=Path(output).stem)
-        else:
-            table.to_csv(temporary, index=index)
+        write_vector(table, output, layer=layer, description=credit_line(provenance))
+    else:
+        write_csv(table, output, index=index)
+    _write_credits(output, provenance)
     print(f"wrote {output}", file=sys.stderr)
+
+
+def _write_credits(output: str, provenance: Sequence[dict[str, Any]] = ()) -> None:
+    """Write ``OUTPUT.SOURCES.txt``: the credits and licences of the data in ``output``."""
+    from borderstrikes.io.write import sources_text, write_sources
+
+    write_sources(sources_text(provenance, title=Path(output).name), f"{output}.SOURCES.txt")
+
+
+def _provenance(frame: Any) -> list[dict[str, Any]]:
+    return list(getattr(frame, "attrs", {}).get("provenance", []))
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit(143)`` so that the clean-up of a half-written run runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -155,8 +169,16 @@ def _distances(args: argparse.Namespace) -> int:
             print(f"\rdistances: {done:,}/{len(points):,} rows", end="", file=sys.stderr)
         print(file=sys.stderr)
         table = pd.concat(parts)
-    keep = [c for c in ("report_id", "place", "date", "evidence") if c in points.columns]
-    _write_table(points[keep].join(table), args.output, geometry=points.geometry)
+    keep = points[[c for c in ("report_id", "place", "date", "evidence") if c in points.columns]]
+    # side by side, row for row: a join on labels multiplies rows when a label repeats
+    table = pd.concat([keep, table.set_axis(keep.index)], axis=1)
+    _write_table(
+        table,
+        args.output,
+        geometry=points.geometry,
+        layer=args.layer,
+        provenance=_provenance(points),
+    )
     return 0
 
 
@@ -184,8 +206,8 @@ def _clusters(args: argparse.Namespace) -> int:
     else:
         from borderstrikes.report import write_clusters
 
-        with _atomic(args.output) as temporary:
-            write_clusters(clusters, temporary)
+        write_clusters(clusters, args.output, layer=args.layer)
+        _write_credits(args.output, _provenance(strikes))
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -246,6 +268,7 @@ def _geocode(args: argparse.Namespace) -> int:
         args.output,
         index=False,
         geometry=table.geometry,
+        layer=args.layer,
     )
     return 0
 
@@ -253,13 +276,14 @@ def _geocode(args: argparse.Namespace) -> int:
 def _map(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
+    from borderstrikes.io.write import atomic_file
     from borderstrikes.viz.static import plot_strikes
 
     strikes = _load(args.strikes)
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=args.dpi)
     plot_strikes(strikes, ax=ax, basemap=args.basemap, color_by=args.color_by)
     try:
-        with _atomic(args.output) as temporary:
+        with atomic_file(args.output) as temporary:
             fig.savefig(temporary, bbox_inches="tight")
     finally:
         plt.close(fig)
@@ -268,32 +292,28 @@ def _map(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from borderstrikes.io.write import check_output_folder
     from borderstrikes.report import write_report
 
+    check_output_folder(args.out, force=args.force)  # before reading or computing anything
     strikes = None if args.strikes is None else _load(args.strikes)
     tables = {}
     if args.events:
         events, tables["events_rejected.csv"] = _read_events(args)
         strikes, tables["events_left_out.csv"] = _strike_events(events, args.countries)
-    out = Path(args.out)
-    # Written to a temporary folder first, so a failed run leaves --out as it was.
-    with tempfile.TemporaryDirectory(prefix="borderstrikes-report-") as temporary:
-        result = write_report(
-            temporary,
-            strikes=strikes,
-            basemap=args.basemap,
-            countries=args.countries,
-            progress=lambda message: print(message, file=sys.stderr),
-        )
-        out.mkdir(parents=True, exist_ok=True)
-        for path in result.files.values():
-            shutil.move(path, out / path.name)
-            print(out / path.name)
-    for name, table in tables.items():  # the --events rows not in the report, with reasons
-        (out / name).unlink(missing_ok=True)
-        if len(table):
-            table.to_csv(out / name)
-            print(out / name)
+    # Written to a temporary folder next to --out, renamed into place only on success:
+    # a failure (or SIGTERM, see main) leaves --out as it was.
+    result = write_report(
+        args.out,
+        strikes=strikes,
+        basemap=args.basemap,
+        countries=args.countries,
+        progress=lambda message: print(message, file=sys.stderr),
+        force=args.force,
+        tables=tables,
+    )
+    for path in result.files.values():
+        print(path)
     return 0
 
 
@@ -330,7 +350,11 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     strikes_help = (
         "GeoJSON/GeoPackage/CSV of reports (default: the packaged September 2022 reports)"
     )
-    output_help = "output file (.csv, or .geojson/.gpkg); default: print a table"
+    output_help = (
+        "output file (.csv, or .geojson/.gpkg), with its credits in OUTPUT.SOURCES.txt; "
+        "default: print a table"
+    )
+    layer_help = "layer name in a .gpkg output (default: the file name); other layers are kept"
 
     def add_events(command: argparse.ArgumentParser) -> None:
         command.add_argument(
@@ -357,7 +381,18 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     report.add_argument("--strikes", help=strikes_help)
     add_events(report)
-    report.add_argument("--out", default="borderstrikes-report", help="output folder")
+    report.add_argument(
+        "--out",
+        default="borderstrikes-report",
+        help="output folder, written all at once; an existing one is replaced only if "
+        "borderstrikes wrote it or it is empty (default: borderstrikes-report)",
+    )
+    report.add_argument(
+        "--force",
+        action="store_true",
+        help="replace --out even if it is another folder (its files are deleted) or a "
+        "symbolic link (the link is replaced, its target left alone)",
+    )
     report.add_argument(
         "--countries",
         nargs="+",
@@ -375,6 +410,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     )
     distances.add_argument("strikes", nargs="?", help=strikes_help)
     distances.add_argument("-o", "--output", help=output_help)
+    distances.add_argument("--layer", help=layer_help)
     distances.add_argument("--unit", default="km", choices=["m", "km", "nmi"])
     add_events(distances)
     handlers["distances"] = _distances
@@ -384,7 +420,10 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     clusters.add_argument("--eps-km", type=float, default=None, help="neighbourhood radius, km")
     clusters.add_argument("--min-samples", type=int, default=None)
     clusters.add_argument("--time-eps-hours", type=float, default=None)
-    clusters.add_argument("-o", "--output", help="output .geojson; default: print a table")
+    clusters.add_argument(
+        "-o", "--output", help="output .geojson/.gpkg (or .csv, without footprints)"
+    )
+    clusters.add_argument("--layer", help=layer_help)
     add_events(clusters)
     handlers["clusters"] = _clusters
 
@@ -412,6 +451,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     geocode.add_argument("names", nargs="+")
     geocode.add_argument("--admin1", help="province hint, e.g. Syunik or AM-SU")
     geocode.add_argument("-o", "--output", help=output_help)
+    geocode.add_argument("--layer", help=layer_help)
     handlers["geocode"] = _geocode
 
     map_ = commands.add_parser("map", help="draw a publication map of the reports")
@@ -467,7 +507,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.strikes is not None:
             parser.error(f"{args.command}: give either strike reports or --events, not both")
     try:
-        with pd.option_context("display.width", 120, "display.max_rows", 200):
+        with (
+            _sigterm_exits(),  # so a killed command still removes its temporary files
+            pd.option_context("display.width", 120, "display.max_rows", 200),
+        ):
             return handlers[args.command](args)
     except (BorderstrikesError, OSError, ValueError) as exc:
         print(f"borderstrikes {args.command}: error: {exc}", file=sys.stderr)

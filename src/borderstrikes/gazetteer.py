@@ -15,13 +15,17 @@ and the first tier that finds a candidate decides:
 2. ``variant`` -- first a *preferred* alias (a curated decision for a spelling
    that GeoNames gives to several places), then any alternate name (GeoNames,
    the supplement, or an *alternate* alias);
-3. ``fuzzy`` -- the most similar name with a :class:`difflib.SequenceMatcher`
-   ratio of at least :data:`FUZZY_CUTOFF`;
+3. ``fuzzy`` -- the most similar name that is a slip of the query: a
+   :class:`difflib.SequenceMatcher` ratio of at least :data:`FUZZY_CUTOFF`
+   *and* at most one edit (a letter inserted, deleted, replaced, or two
+   neighbours swapped) per started :data:`FUZZY_LETTERS_PER_EDIT` letters of
+   the normalised query;
 4. ``not_found``.
 
-When a tier finds several places (homonyms such as the two Vardenis) and the
-``admin1`` / ``country`` filters do not decide between them, the result is
-``ambiguous`` and lists the candidates instead of guessing.
+The ``admin1``, ``country`` and ``near`` filters apply to every tier: a place
+outside them is never returned. When a tier finds several places (homonyms
+such as the two Vardenis) and the filters do not decide between them, the
+result is ``ambiguous`` and lists the candidates instead of guessing.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from __future__ import annotations
 import collections
 import difflib
 import functools
+import math
+import numbers
 import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
@@ -36,17 +42,33 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from borderstrikes import defaults
-from borderstrikes._core.constants import WGS84
-from borderstrikes._core.validate import check_option
+from borderstrikes._core.constants import GEOD, WGS84
+from borderstrikes._core.validate import check_number, check_option, point_lonlat
 from borderstrikes.errors import DataFileError, PlaceNotFoundError
 
-__all__ = ["FUZZY_CUTOFF", "MATCH_KINDS", "geocode", "normalize_name"]
+__all__ = [
+    "FUZZY_CUTOFF",
+    "FUZZY_LETTERS_PER_EDIT",
+    "MATCH_KINDS",
+    "NEAR_KM",
+    "geocode",
+    "normalize_name",
+]
 
 #: Minimum :meth:`difflib.SequenceMatcher.ratio` of normalised names for a fuzzy match.
 FUZZY_CUTOFF = 0.85
+#: A fuzzy match differs from the query by at most one edit per started this many letters
+#: of the normalised query (one edit up to 16 letters, two up to 32, ...).
+FUZZY_LETTERS_PER_EDIT = 16
+#: Default of ``near_km``: how far from ``near`` a place may lie, in km.
+NEAR_KM = 25.0
+#: How many refused near-misses a ``not_found`` row lists in ``candidates``.
+_MAX_NEAR_MISSES = 5
 
 #: Values of the ``match`` column returned by :func:`geocode`.
 MATCH_KINDS = ("exact", "variant", "fuzzy", "ambiguous", "not_found")
@@ -115,9 +137,38 @@ def _admin1_key(value: str) -> str:
     return " ".join(words)
 
 
+def _max_edits(key: str) -> int:
+    """Edits a fuzzy match of the normalised query ``key`` may differ by."""
+    return max(1, math.ceil(len(key) / FUZZY_LETTERS_PER_EDIT))
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance of ``a`` and ``b``, or ``limit + 1`` if larger.
+
+    Counts insertions, deletions, substitutions and swaps of two neighbouring
+    letters (Damerau-Levenshtein without editing a substring twice).
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
 @dataclass(frozen=True)
 class _Index:
     places: gpd.GeoDataFrame
+    lon: np.ndarray
+    lat: np.ndarray
     exact: dict[str, tuple[int, ...]]
     preferred: dict[str, tuple[int, ...]]
     variant: dict[str, tuple[int, ...]]
@@ -214,6 +265,8 @@ def _build_index(places: gpd.GeoDataFrame, aliases: pd.DataFrame) -> _Index:
     )
     return _Index(
         places=places,
+        lon=np.asarray(shapely.get_x(places.geometry.values), dtype=float),
+        lat=np.asarray(shapely.get_y(places.geometry.values), dtype=float),
         exact=frozen(exact),
         preferred=frozen(preferred),
         variant=frozen(variant),
@@ -252,11 +305,28 @@ def _resolve_admin1(value: Any, index: _Index) -> str | None:
 
 
 def _match_one(
-    query: Any, admin1: str | None, country: str | None, index: _Index
-) -> tuple[str, float, tuple[int, ...]]:
-    """Return (match kind, score, candidate rows) for one query."""
+    query: Any,
+    admin1: str | None,
+    country: str | None,
+    near: tuple[float, float] | None,
+    near_km: float,
+    index: _Index,
+) -> tuple[str, float, tuple[int, ...], tuple[int, ...]]:
+    """Return (match kind, score, matched rows, other candidate rows) for one query.
+
+    The other candidates are, for a fuzzy match, the rows whose names also
+    passed the fuzzy rule (best first); for ``not_found``, the rows whose names
+    passed the ratio but were refused (more edits than allowed, or farther than
+    ``near_km`` from ``near``), best first. Otherwise there are none.
+    """
     if not isinstance(query, str) or not (key := normalize_name(query)):
-        return "not_found", 0.0, ()
+        return "not_found", 0.0, (), ()
+
+    def near_enough(row: int) -> bool:
+        if near is None:
+            return True
+        _, _, metres = GEOD.inv(near[0], near[1], index.lon[row], index.lat[row])
+        return bool(metres <= near_km * 1000.0)
 
     def allowed(row: int) -> bool:
         if country is not None and index.places.at[row, "country"] != country:
@@ -265,13 +335,15 @@ def _match_one(
 
     tiers = (("exact", index.exact), ("variant", index.preferred), ("variant", index.variant))
     for kind, table in tiers:
-        rows = tuple(row for row in table.get(key, ()) if allowed(row))
+        rows = tuple(row for row in table.get(key, ()) if allowed(row) and near_enough(row))
         if rows:
-            return (kind if len(rows) == 1 else "ambiguous"), 1.0, rows
+            return (kind if len(rows) == 1 else "ambiguous"), 1.0, rows, ()
 
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(key)
+    limit = _max_edits(key)
     best: dict[int, float] = {}
+    refused: dict[int, float] = {}
     for name, row in index.all_names:
         matcher.set_seq1(name)
         if (
@@ -280,13 +352,85 @@ def _match_one(
             and allowed(row)
         ):
             ratio = matcher.ratio()
-            if ratio >= FUZZY_CUTOFF and ratio > best.get(row, 0.0):
-                best[row] = ratio
+            if ratio < FUZZY_CUTOFF:
+                continue
+            if _edit_distance(key, name, limit) <= limit and near_enough(row):
+                best[row] = max(ratio, best.get(row, 0.0))
+            else:
+                refused[row] = max(ratio, refused.get(row, 0.0))
+
+    def by_score(scores: dict[int, float]) -> list[int]:
+        return sorted(scores, key=lambda row: (-scores[row], row))
+
     if not best:
-        return "not_found", 0.0, ()
+        near_misses = tuple(by_score(refused)[:_MAX_NEAR_MISSES])
+        return "not_found", 0.0, (), near_misses
     top = max(best.values())
     rows = tuple(sorted(row for row, ratio in best.items() if ratio == top))
-    return ("fuzzy" if len(rows) == 1 else "ambiguous"), round(top, 6), rows
+    if len(rows) > 1:
+        return "ambiguous", round(top, 6), rows, ()
+    others = tuple(row for row in by_score(best) if row != rows[0])
+    return "fuzzy", round(top, 6), rows, others
+
+
+def _lonlat(value: Any) -> tuple[float, float] | None:
+    """One ``near`` value as (lon, lat), None for a missing one; raise if unusable."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, shapely.Geometry):
+        if value.is_empty:
+            return None
+        if not isinstance(value, shapely.Point):
+            msg = f"near must hold points (got a {value.geom_type})."
+            raise TypeError(msg)
+        lon, lat = value.x, value.y
+    elif _is_pair(value):
+        lon, lat = (float(v) for v in value)
+    else:
+        msg = (
+            "near must be a (lon, lat) pair in degrees, a shapely Point, or one of these "
+            f"(or None) per name (got {value!r})."
+        )
+        raise TypeError(msg)
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        msg = (
+            "near must be a (lon, lat) point in degrees (EPSG:4326), longitude first "
+            f"(got ({lon!r}, {lat!r}))."
+        )
+        raise ValueError(msg)
+    return lon, lat
+
+
+def _is_pair(value: Any) -> bool:
+    return (
+        isinstance(value, (tuple, list, np.ndarray))
+        and len(value) == 2
+        and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _near_points(near: Any, n: int) -> list[tuple[float, float] | None]:
+    """``near`` as one (lon, lat) or None per name."""
+    if near is None:
+        return [None] * n
+    if isinstance(near, (gpd.GeoSeries, gpd.GeoDataFrame)):
+        lon, lat = point_lonlat(near, "near")
+        values: list[Any] = [
+            None if math.isnan(x) else (float(x), float(y)) for x, y in zip(lon, lat, strict=True)
+        ]
+    elif isinstance(near, shapely.Geometry) or _is_pair(near):
+        return [_lonlat(near)] * n
+    elif isinstance(near, str) or not isinstance(near, Iterable):
+        return [_lonlat(near)] * n  # raises the TypeError that says what near may be
+    else:
+        values = list(near)
+    if len(values) != n:
+        msg = (
+            f"near must be one (lon, lat) point for all names or have one per name ({n}) "
+            f"(got {len(values)})."
+        )
+        raise ValueError(msg)
+    return [_lonlat(value) for value in values]
 
 
 def _as_series(names: str | Sequence[str] | pd.Series | Iterable[str]) -> pd.Series:
@@ -343,6 +487,8 @@ def geocode(
     *,
     admin1: str | Sequence[str | None] | pd.Series | None = None,
     country: str | None = None,
+    near: Any = None,
+    near_km: float = NEAR_KM,
     errors: Literal["collect", "raise"] = "collect",
     places: gpd.GeoDataFrame | None = None,
     aliases: pd.DataFrame | None = None,
@@ -362,6 +508,14 @@ def geocode(
     country : str, optional
         ISO 3166-1 code of the country the place must lie in (``"AM"`` or
         ``"ARM"``).
+    near : (lon, lat) or shapely.geometry.Point, or a sequence of them, optional
+        Where the place is expected, in degrees (EPSG:4326), longitude first:
+        one point for all names, or one per name (``None`` for no
+        constraint); a GeoSeries is converted from its CRS. A place farther
+        than ``near_km`` from it is never returned, in any tier: an exact name
+        beyond it is not found, and of homonyms only those within it remain.
+    near_km : float, default :data:`NEAR_KM` (25 km)
+        Geodesic distance from ``near`` within which the place must lie.
     errors : {'collect', 'raise'}, default 'collect'
         What to do with a name that is not found or stays ambiguous: keep it
         as a row whose ``match`` says so (``'collect'``, the meaning
@@ -387,9 +541,15 @@ def geocode(
         ``admin1_iso``, ``admin1_name``, ``country``, ``population`` (Int64,
         may be missing), ``match`` (one of :data:`MATCH_KINDS`), ``score``
         (similarity of the matched name, 0-1: 1.0 for exact and variant
-        matches, 0.0 when not found), ``candidates`` (the place ids of an
-        ambiguous match, else an empty list) and point geometry (``None`` when
-        not found or ambiguous).
+        matches, the :class:`difflib.SequenceMatcher` ratio for a fuzzy one,
+        0.0 when not found), ``candidates`` (a list of place ids: for
+        ``ambiguous``, the places it could be; for ``fuzzy``, the other
+        places whose names also passed the fuzzy rule, most similar first;
+        for ``not_found``, up to five places whose names came close (ratio
+        at least :data:`FUZZY_CUTOFF`) but were refused, for more edits than
+        allowed or lying farther than ``near_km`` from ``near``, most similar
+        first; else empty) and point geometry (``None`` when not found or
+        ambiguous).
 
     Raises
     ------
@@ -397,7 +557,10 @@ def geocode(
         With ``errors='raise'``, if any name is not found or ambiguous; the
         message lists them.
     ValueError
-        If ``admin1``, ``country`` or ``errors`` has an unknown value.
+        If ``admin1``, ``country``, ``near``, ``near_km`` or ``errors`` has an
+        unknown value.
+    TypeError
+        If ``near`` holds something other than points or (lon, lat) pairs.
 
     See Also
     --------
@@ -409,9 +572,15 @@ def geocode(
     Primary names win over variants, so ``"Jermuk"`` is the Vayots Dzor town
     even though GeoNames also lists "Jermuk" as a former name of Mets Sepasar
     (Shirak). The fuzzy tier compares normalised names with
-    :class:`difflib.SequenceMatcher`; it accepts single-letter slips
-    (``"Mets Masrikh"`` finds Mets Masrik) but not a missing word
-    (``"Shorzha"`` does not match Verin Shorzha).
+    :class:`difflib.SequenceMatcher` and counts their edits; it accepts
+    single-letter slips (``"Mets Masrikh"`` finds Mets Masrik) but not a
+    missing word (``"Shorzha"`` does not match Verin Shorzha) nor two slips
+    in a short name: ``"Artsvashen"``, a village the gazetteer lacks, is not
+    found rather than matched to Bardzrashen ("Bartsrashen", ratio 0.86 but
+    two edits, 100 km away), which it lists in ``candidates``. A name the
+    gazetteer lacks can still find a similar name of another place; pass
+    ``admin1=`` or ``near=`` when the place's whereabouts are known, so that
+    such a match is refused.
 
     Examples
     --------
@@ -428,6 +597,10 @@ def geocode(
     'not_found'
     >>> geocode("Akner").loc[0, ["match", "candidates"]].tolist()
     ['ambiguous', ['geonames:174941', 'geonames:616984']]
+    >>> geocode("Vardenis", near=(45.73, 40.18)).loc[0, ["name", "admin1_iso"]].tolist()
+    ['Vardenis', 'AM-GR']
+    >>> geocode("Artsvashen").loc[0, ["match", "candidates"]].tolist()
+    ['not_found', ['geonames:793672']]
     """
     errors = _errors_option(errors)
     queries = _as_series(names)
@@ -435,22 +608,26 @@ def geocode(
     country_code = _resolve_country(country, index)
     admin1_values = _broadcast(admin1, len(queries), "admin1")
     admin1_codes = [_resolve_admin1(value, index) for value in admin1_values]
+    near_points = _near_points(near, len(queries))
+    near_km = check_number(near_km, "near_km", unit="km")
 
     places = index.places
     records: list[dict[str, Any]] = []
     geometries: list[Any] = []
-    cache: dict[tuple[Any, ...], tuple[str, float, tuple[int, ...]]] = {}
-    for query, code in zip(queries.tolist(), admin1_codes, strict=True):
-        key = (query if isinstance(query, str) else None, code)
+    cache: dict[tuple[Any, ...], tuple[str, float, tuple[int, ...], tuple[int, ...]]] = {}
+    for query, code, point in zip(queries.tolist(), admin1_codes, near_points, strict=True):
+        key = (query if isinstance(query, str) else None, code, point)
         if key not in cache:
-            cache[key] = _match_one(query, code, country_code, index)
-        kind, score, rows = cache[key]
+            cache[key] = _match_one(query, code, country_code, point, near_km, index)
+        kind, score, rows, others = cache[key]
         record: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
         record.update(query=query, match=kind, score=score, candidates=[])
         geometry = None
         if kind == "ambiguous":
             record["candidates"] = sorted(places.loc[list(rows), "place_id"])
-        elif kind != "not_found":
+        else:
+            record["candidates"] = places.loc[list(others), "place_id"].tolist()
+        if kind not in {"ambiguous", "not_found"}:
             place = places.loc[rows[0]]
             for column in ("name", "place_id", "admin1_iso", "admin1_name", "country"):
                 record[column] = place[column]

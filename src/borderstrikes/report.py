@@ -10,7 +10,7 @@ import base64
 import html
 import io
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,16 @@ import pandas as pd
 
 from borderstrikes import datasets
 from borderstrikes._core.versions import versions as versions_info
+from borderstrikes.io.write import (
+    EVENT_DATASET_CREDITS,
+    atomic_folder,
+    check_output_folder,
+    credit_line,
+    sources_text,
+    write_csv,
+    write_sources,
+    write_vector,
+)
 
 __all__ = ["ReportResult", "summary_tables", "write_clusters", "write_report"]
 
@@ -84,10 +94,16 @@ def summary_tables(strikes: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
-    """Dates of a validated table as datetimes (text like "2022-09-13" from a CSV parsed)."""
+    """Dates of a validated table as local datetimes (a CSV gives text; offsets are dropped).
+
+    A report's date is its local date: ``2022-09-14T00:30:00+04:00`` stays the 14th (its
+    wall-clock time), never converted to UTC (the 13th).
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    return pd.to_datetime(values, format="ISO8601", utc=True).dt.tz_localize(None)
+        return values.dt.tz_localize(None) if values.dt.tz is not None else values
+    stamps = [pd.NaT if pd.isna(v) else pd.Timestamp(v) for v in values]
+    local = [s if s is pd.NaT or s.tzinfo is None else s.tz_localize(None) for s in stamps]
+    return pd.Series(local, index=values.index, dtype="datetime64[ns]")
 
 
 def _table_html(frame: pd.DataFrame, *, float_format: str = "{:,.2f}") -> str:
@@ -122,7 +138,9 @@ def _distances(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
         "location_precision",
         "location_radius_m",
     ]
-    table = strikes[[c for c in columns if c in strikes.columns]].join(measured)
+    table = strikes[[c for c in columns if c in strikes.columns]]
+    # side by side, row for row: a join on labels multiplies rows when a label repeats
+    table = pd.concat([table, measured.set_axis(table.index)], axis=1)
     if "date" in table:
         table["date"] = pd.to_datetime(table["date"]).dt.strftime("%Y-%m-%d")
     return table
@@ -159,7 +177,32 @@ def _map(
     return png, svg
 
 
-def _sources_html(strikes: pd.DataFrame, claims: pd.DataFrame) -> str:
+def _events_html(provenance: Iterable[Mapping[str, Any]]) -> str:
+    """List the event datasets the reports come from, each with its credit and terms."""
+    items = []
+    for entry in provenance:
+        if "dataset" not in entry:
+            continue
+        dataset = str(entry["dataset"])
+        credit = EVENT_DATASET_CREDITS.get(dataset)
+        terms = (
+            "credit the dataset as its publisher asks"
+            if credit is None
+            else (
+                f"{html.escape(credit['credit'])}; licence / terms: "
+                f"{html.escape(credit['license'])} ({_link(credit['terms'])})"
+            )
+        )
+        items.append(
+            f"<li><b>{html.escape(dataset)}</b> events from "
+            f"{html.escape(str(entry.get('file', '')))}: {terms}</li>"
+        )
+    return f"<h3>Event data</h3><ul>{''.join(items)}</ul>" if items else ""
+
+
+def _sources_html(
+    strikes: pd.DataFrame, claims: pd.DataFrame, provenance: Sequence[Mapping[str, Any]] = ()
+) -> str:
     rows = []
     for entry in datasets.registry().values():
         rows.append(
@@ -178,6 +221,10 @@ def _sources_html(strikes: pd.DataFrame, claims: pd.DataFrame) -> str:
     links = "".join(f"<li>{_link(u)}</li>" for u in urls)
     claim_links = "".join(f"<li>{_link(u)}</li>" for u in claim_urls)
     return (
+        f"<p><b>Credit line</b> (to print with the map or a table): "
+        f"{html.escape(credit_line(provenance))} The same credits, with licences, are in "
+        "<a href='SOURCES.txt'>SOURCES.txt</a>.</p>"
+        f"{_events_html(provenance)}"
         f"<h3>Data</h3><ul>{''.join(rows)}</ul>"
         f"<h3>Sources of the strike reports</h3><ul>{links}</ul>"
         f"<h3>Sources of the claims</h3><ul>{claim_links}</ul>"
@@ -231,14 +278,28 @@ def write_report(
     depths_km: Sequence[float] = (1, 2, 5, 10, 15, 20),
     countries: Sequence[str] = ("ARM",),
     progress: Progress | None = None,
+    force: bool = False,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> ReportResult:
     """Analyse strike reports and write tables, maps and ``report.html`` to a folder.
+
+    The folder is written all or nothing: every file goes to a temporary
+    folder next to ``out_dir`` (in the same parent directory), which is
+    renamed to ``out_dir`` only when everything succeeded. A failure leaves
+    ``out_dir`` as it was. The CSV tables are written with
+    :func:`borderstrikes.io.write.write_csv`: text cells a spreadsheet would
+    run as formulas (starting with ``=``, ``+``, ``-``, ``@``, tab, CR) get a
+    leading ``'``. ``SOURCES.txt`` credits the data (the event dataset and its
+    licence when the reports come from ACLED, UCDP GED or GDELT).
 
     Parameters
     ----------
     out_dir : str or path-like
-        Folder to write to; created if missing. Existing files of the same
-        names are replaced.
+        Folder to write; created if missing. An existing folder is replaced
+        as a whole (no old file survives) if it is empty or borderstrikes
+        wrote it (it holds ``.borderstrikes-output``); any other folder, or a
+        symbolic link, only with ``force``. An existing file is refused, before
+        anything is computed.
     strikes : GeoDataFrame, optional
         Strike reports in the schema of :func:`borderstrikes.load_strikes`
         (checked with :func:`borderstrikes.validate_strikes`); default the
@@ -257,13 +318,27 @@ def write_report(
         :func:`borderstrikes.validate_strikes` (e.g. ``("ARM", "AZE")``).
     progress : callable, optional
         Called with a message at the start and end of each step (e.g. ``print``).
+    force : bool, default False
+        Replace ``out_dir`` even if it is a folder borderstrikes did not write
+        (its files are deleted) or a symbolic link (the link is replaced; its
+        target is left alone).
+    tables : mapping of str to DataFrame, optional
+        More tables to write as CSV into the folder, by file name (e.g. the
+        rows of an event file left out, with reasons); empty tables are skipped.
 
     Returns
     -------
     ReportResult
         The paths written (``map.png``, ``map.svg``, ``distances.csv``,
         ``clusters.geojson``, ``buffer_zones.csv``, ``claims.csv``,
-        ``report.html``) and the seconds each step took.
+        ``report.html``, ``SOURCES.txt`` and the ``tables``) and the seconds
+        each step took.
+
+    Raises
+    ------
+    FileExistsError
+        ``out_dir`` is a file, or (without ``force``) a symbolic link or a
+        folder with files borderstrikes did not write.
 
     Examples
     --------
@@ -271,65 +346,88 @@ def write_report(
     >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +SKIP
     ...     result = write_report(tmp)
     ...     sorted(p.name for p in result.files.values())
-    ['buffer_zones.csv', 'claims.csv', 'clusters.geojson', 'distances.csv', 'map.png', ...]
+    ['SOURCES.txt', 'buffer_zones.csv', 'claims.csv', 'clusters.geojson', 'distances.csv', ...]
     """
     from borderstrikes.areas import buffer_scenarios
     from borderstrikes.claims import check_claims
     from borderstrikes.clustering import DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES
     from borderstrikes.strikes import validate_strikes
 
+    out = check_output_folder(out_dir, force=force)  # fail before computing anything
+    extra = dict(tables or {})
+    for name in extra:
+        if Path(name).name != name or not name.endswith(".csv"):
+            msg = f"tables: {name!r} must be a plain file name ending in .csv"
+            raise ValueError(msg)
     packaged = strikes is None
     if packaged:
         strikes = datasets.load_strikes()
     else:
         validate_strikes(strikes, countries=countries)
         strikes = strikes.assign(date=_as_dates(strikes["date"]))  # a CSV gives text
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    provenance = list(strikes.attrs.get("provenance", []))
     steps = _Steps(progress or _quiet)
     eps_km = DEFAULT_EPS_KM if eps_km is None else eps_km
     min_samples = DEFAULT_MIN_SAMPLES if min_samples is None else min_samples
     result = ReportResult(out_dir=out)
+    names: dict[str, str] = {}
 
-    distances = steps.run("distances to the border", lambda: _distances(strikes))
-    result.files["distances"] = out / "distances.csv"
-    distances.to_csv(result.files["distances"])
+    with atomic_folder(out, force=force) as folder:
+        distances = steps.run("distances to the border", lambda: _distances(strikes))
+        names["distances"] = write_csv(distances, folder / "distances.csv").name
 
-    labels, clusters = steps.run("clusters", lambda: _clusters(strikes, eps_km, min_samples))
-    result.files["clusters"] = out / "clusters.geojson"
-    write_clusters(clusters, result.files["clusters"])
+        labels, clusters = steps.run("clusters", lambda: _clusters(strikes, eps_km, min_samples))
+        write_clusters(clusters, folder / "clusters.geojson")
+        names["clusters"] = "clusters.geojson"
 
-    zones = steps.run("buffer-zone scenarios", lambda: buffer_scenarios(depths_km, strikes=strikes))
-    result.files["buffer_zones"] = out / "buffer_zones.csv"
-    zones.to_csv(result.files["buffer_zones"], index=False)
+        zones = steps.run(
+            "buffer-zone scenarios", lambda: buffer_scenarios(depths_km, strikes=strikes)
+        )
+        names["buffer_zones"] = write_csv(zones, folder / "buffer_zones.csv", index=False).name
 
-    claims = steps.run("claims", check_claims)
-    result.files["claims"] = out / "claims.csv"
-    claims.to_csv(result.files["claims"], index=False)
+        claims = steps.run("claims", check_claims)
+        names["claims"] = write_csv(claims, folder / "claims.csv", index=False).name
 
-    png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, out))
-    result.files["map_png"], result.files["map_svg"] = png, svg
+        png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder))
+        names["map_png"], names["map_svg"] = png.name, svg.name
 
-    parameters = {
-        "strikes": "packaged September 2022 reports" if packaged else f"{len(strikes)} reports",
-        "eps_km": eps_km,
-        "min_samples": min_samples,
-        "depths_km": list(depths_km),
-        "basemap": basemap,
-        "ellipsoid": "WGS84",
-    }
-    page = steps.run(
-        "HTML report",
-        lambda: _page(strikes, distances, labels, clusters, zones, claims, png, parameters),
-    )
-    result.files["report"] = out / "report.html"
-    result.files["report"].write_text(page, encoding="utf-8")
+        parameters = {
+            "strikes": "packaged September 2022 reports" if packaged else f"{len(strikes)} reports",
+            "eps_km": eps_km,
+            "min_samples": min_samples,
+            "depths_km": list(depths_km),
+            "basemap": basemap,
+            "ellipsoid": "WGS84",
+        }
+        page = steps.run(
+            "HTML report",
+            lambda: _page(
+                strikes, distances, labels, clusters, zones, claims, png, parameters, provenance
+            ),
+        )
+        (folder / "report.html").write_text(page, encoding="utf-8")
+        names["report"] = "report.html"
+        for name, table in extra.items():  # e.g. the --events rows not in the report
+            if len(table):
+                names[Path(name).stem] = write_csv(table, folder / name).name
+        sources = sources_text(provenance, title=f"borderstrikes report in {out.name}")
+        names["sources"] = write_sources(sources, folder / "SOURCES.txt").name
+    result.files = {key: out / name for key, name in names.items()}
     result.seconds = steps.seconds
     return result
 
 
-def write_clusters(clusters: gpd.GeoDataFrame, path: str | Path) -> None:
-    """Write cluster footprints to GeoJSON, lists joined with "; " and dates as YYYY-MM-DD."""
+def write_clusters(
+    clusters: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
+) -> None:
+    """Write cluster footprints, lists joined with "; " and dates as YYYY-MM-DD.
+
+    A ``.gpkg`` file gets (or has replaced) the layer ``layer`` (default: the
+    file name without suffix), its other layers kept; a ``.csv`` file gets the
+    table without footprints (through
+    :func:`borderstrikes.io.write.write_csv`); any other name is written as
+    GeoJSON.
+    """
     path = Path(path)
     frame = clusters.reset_index(names="cluster")
     for column in frame.columns:
@@ -337,8 +435,11 @@ def write_clusters(clusters: gpd.GeoDataFrame, path: str | Path) -> None:
             frame[column] = frame[column].map("; ".join)
         elif pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-    path.unlink(missing_ok=True)
-    frame.to_file(path, driver="GeoJSON", engine="pyogrio")
+    if path.suffix.lower() == ".csv":
+        write_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name)), path, index=False)
+        return
+    driver = "GPKG" if path.suffix.lower() == ".gpkg" else "GeoJSON"
+    write_vector(frame, path, layer=layer, driver=driver, description=credit_line())
 
 
 def _page(
@@ -350,6 +451,7 @@ def _page(
     claims: pd.DataFrame,
     png: Path,
     parameters: dict[str, Any],
+    provenance: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     image = base64.b64encode(png.read_bytes()).decode("ascii")
     cluster_table = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).reset_index(
@@ -358,7 +460,8 @@ def _page(
     for column in cluster_table.columns:
         if cluster_table[column].map(type).eq(list).any():
             cluster_table[column] = cluster_table[column].map(", ".join)
-    distance_table = distances.assign(cluster=labels.reindex(distances.index))
+    # row for row (distances and labels both follow the strikes): labels may repeat
+    distance_table = distances.assign(cluster=labels.to_numpy())
     by_evidence = summary_tables(strikes)["evidence"].reset_index()
     buffer = io.StringIO()
     buffer.write("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
@@ -383,6 +486,6 @@ def _page(
     buffer.write("<h2>Distance of each report to the border</h2>")
     buffer.write(_table_html(distance_table, float_format="{:,.3f}"))
     buffer.write("<h2>Method</h2>" + _method_html(parameters))
-    buffer.write("<h2>Sources</h2>" + _sources_html(strikes, claims))
+    buffer.write("<h2>Sources</h2>" + _sources_html(strikes, claims, provenance))
     buffer.write("</body></html>")
     return buffer.getvalue()

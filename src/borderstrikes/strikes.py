@@ -146,10 +146,17 @@ def _check_choices(strikes: gpd.GeoDataFrame) -> None:
             )
 
 
-def _check_radius(strikes: gpd.GeoDataFrame) -> None:
+def _radius_m(strikes: gpd.GeoDataFrame) -> np.ndarray:
+    """``location_radius_m`` as floats, NaN where missing or not a number (even ``<NA>``)."""
     radius = pd.to_numeric(strikes["location_radius_m"], errors="coerce")
-    minimum = strikes["location_precision"].map(PRECISION_RADIUS_M)
-    bad = ~(np.isfinite(radius) & (radius >= minimum))
+    return radius.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _check_radius(strikes: gpd.GeoDataFrame) -> None:
+    radius = _radius_m(strikes)
+    minimum = strikes["location_precision"].map(PRECISION_RADIUS_M).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(radius) & (radius >= minimum))
     if bad.any():
         _fail(
             f"location_radius_m must be a number of metres at least the default radius of the "
@@ -272,7 +279,7 @@ def _check_admin1(
             f"{sorted(unit_of)!r}; "
             f"{_labels(strikes, unknown)} have {sorted(set(strikes.loc[unknown, 'admin1_iso']))!r}."
         )
-    radius = pd.to_numeric(strikes["location_radius_m"]).to_numpy(dtype=float)
+    radius = _radius_m(strikes)
     codes = strikes["admin1_iso"].to_numpy()
     inside = np.array(
         [

@@ -47,7 +47,11 @@ __all__ = [
 ]
 
 
-_MAX_SAMPLES = 500_000  # Monte Carlo points measured at once by distance_interval
+#: Monte Carlo points drawn and measured at once by distance_interval and cluster_stability.
+_MAX_SAMPLES = 500_000
+#: Largest ``n`` of distance_interval: a report's ``n`` distances are kept to take exact
+#: percentiles (about 25 bytes a sample, 25 MB at the cap), whatever the blocks.
+_MAX_N = 1_000_000
 
 
 def location_radius_m(strikes: gpd.GeoDataFrame) -> pd.Series:
@@ -151,6 +155,51 @@ class _RowStreams:
         return np.random.Generator(bits).uniform(low, high, size)
 
 
+class _Drawn:
+    """Hand :func:`_samples` random numbers drawn beforehand, in the order it asks for them.
+
+    A row with more samples than :data:`_MAX_SAMPLES` is measured in chunks:
+    its azimuths and distances are drawn once, as :func:`_samples` would draw
+    them for the whole row, and each chunk takes its slice of both, so that
+    the result does not depend on the chunks.
+    """
+
+    def __init__(self, *draws: np.ndarray) -> None:
+        self._draws = list(draws)
+
+    def uniform(self, low: float, high: float, size: tuple[int, int]) -> np.ndarray:
+        if not self._draws or self._draws[0].shape != tuple(size):  # pragma: no cover
+            msg = "_samples drew other numbers than _Drawn holds; update _Drawn."
+            raise RuntimeError(msg)
+        return self._draws.pop(0)
+
+
+def _row_in_chunks(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    radius_m: np.ndarray,
+    n: int,
+    draw: Any,
+    measure: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``measure`` of ``n`` samples of one row, at most :data:`_MAX_SAMPLES` at a time.
+
+    Draws exactly the random numbers of ``_samples(lon, lat, radius_m, n, draw)``
+    (the row's ``n`` azimuths, then its ``n`` distances), so that the result
+    equals measuring all ``n`` samples at once.
+    """
+    azimuth = draw.uniform(0.0, 360.0, (1, n))
+    unit = draw.uniform(0.0, 1.0, (1, n))
+    sampled = np.empty(n)
+    inside = np.empty(n, dtype=bool)
+    chunk = max(1, _MAX_SAMPLES)
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        slon, slat = _samples(lon, lat, radius_m, b - a, _Drawn(azimuth[:, a:b], unit[:, a:b]))
+        sampled[a:b], inside[a:b] = measure(slon.ravel(), slat.ravel())
+    return sampled, inside
+
+
 def shared_seed(seed: Any) -> Any:
     """Return a seed every piece of a table can rebuild the same generator from.
 
@@ -238,7 +287,7 @@ def distance_interval(
         Point reports (any CRS) with ``location_radius_m`` or
         ``location_precision`` (see :func:`location_radius_m`).
     n : int, default 1000
-        Monte Carlo samples per report.
+        Monte Carlo samples per report, at most 1,000,000.
     seed : int or None, default 0
         Seed of :func:`numpy.random.default_rng`; the same seed gives the
         same result.
@@ -273,7 +322,7 @@ def distance_interval(
     Raises
     ------
     ValueError
-        If ``n`` is not a positive integer, radii are missing (see
+        If ``n`` is not an integer from 1 to 1,000,000, radii are missing (see
         :func:`location_radius_m`), or ``stream_position`` or its ``seed`` is unusable.
     CRSError, GeometryError
         If ``strikes`` has no CRS or holds non-point geometries.
@@ -284,14 +333,23 @@ def distance_interval(
     ``location_radius_m`` around the point. Samples take a uniform azimuth
     and a distance ``radius * sqrt(u)``, ``u`` uniform in [0, 1), and are
     placed with :meth:`pyproj.Geod.fwd`; this is uniform in area to within
-    ``(r/R)**2 / 6`` (3e-6 at 25 km). All samples of all reports go through
-    one :func:`~borderstrikes.border.distance_to_border` call. With
+    ``(r/R)**2 / 6`` (3e-6 at 25 km). With
     ``n = 1000`` the Monte Carlo error of ``p_inside`` is at most
     ``0.5 / sqrt(n)`` ≈ 0.016 (one standard error). Reports are perturbed
     independently, even when they name the same place. A sample that falls in
     no shipped country (water that OpenStreetMap assigns to neither side, such
     as Lake Sev) has no signed distance; it is left out of the percentiles and
     counts as not inside ``country`` for ``p_inside``.
+
+    Memory is bounded whatever the size of the table: samples are drawn and
+    measured (:func:`~borderstrikes.border.distance_to_border`) in blocks of
+    whole reports of at most 500,000 points, and a report with more samples
+    than that is measured in chunks of 500,000 with the random numbers drawn
+    for it as a whole, so that its result does not depend on the chunks. The
+    ``n`` signed distances of one report are kept to take exact percentiles,
+    hence the cap on ``n`` (1,000,000 samples, about 25 MB). The blocks of
+    reports follow the table, not the pieces it is cut into, so that pieces
+    sampled with ``stream_position`` still equal the whole.
 
     Examples
     --------
@@ -309,6 +367,13 @@ def distance_interval(
         )
 
     n = check_integer(n, "n", minimum=1)
+    if n > _MAX_N:
+        msg = (
+            f"n must be an integer from 1 to {_MAX_N:,} (got {n!r}): the n signed distances "
+            f"of a report are kept to take its percentiles. {_MAX_N:,} samples put the Monte "
+            f"Carlo error of p_inside below {0.5 / math.sqrt(_MAX_N):.4f}."
+        )
+        raise ValueError(msg)
     radius = location_radius_m(strikes).to_numpy()
     lon, lat = point_lonlat(strikes, "strikes")
     ok = ~np.isnan(lon)
@@ -335,8 +400,13 @@ def distance_interval(
         size = min(rows - start, step - (first + start) % step)  # up to the block's end
         block = slice(start, start + size)
         draw = rng if rng is not None else _RowStreams(seed, first + start, total, n, step)
-        slon, slat = _samples(lon[block], lat[block], radius_ok[block], n, draw)
-        sampled, inside = signed_km(slon.ravel(), slat.ravel())
+        if n > _MAX_SAMPLES:  # one report per block (step 1), measured in chunks
+            sampled, inside = _row_in_chunks(
+                lon[block], lat[block], radius_ok[block], n, draw, signed_km
+            )
+        else:
+            slon, slat = _samples(lon[block], lat[block], radius_ok[block], n, draw)
+            sampled, inside = signed_km(slon.ravel(), slat.ravel())
         sampled = sampled.reshape(-1, n)
         with warnings.catch_warnings():  # a row whose samples all lack a side stays NaN
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -419,6 +489,13 @@ def cluster_stability(
     its uncertainty disc (the model of :func:`distance_interval`). Warnings
     of the perturbed runs are silenced (the unperturbed run shows them).
 
+    Memory is bounded whatever ``n``: the perturbed locations are drawn for a
+    block of runs at a time, at most ``max(500_000, len(strikes))`` points
+    (a run needs a location for every report), never ``len(strikes) * n`` at
+    once. When ``len(strikes) * n`` is at most 500,000 all runs form one
+    block; a larger product draws the same model in several blocks, whose
+    random numbers (for the same seed) then depend on the block size.
+
     Examples
     --------
     >>> from borderstrikes.clustering import DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES
@@ -441,14 +518,17 @@ def cluster_stability(
     excluded = cluster_kwargs.get("exclude_evidence", NOT_STRIKE_EVIDENCE)
     used = ~np.isnan(lon) & is_strike_report(strikes, exclude_evidence=excluded)
     rng = np.random.default_rng(seed)
-    slon, slat = _samples(np.nan_to_num(lon), np.nan_to_num(lat), radius, n, rng)
     base_labels = _singletons(base.to_numpy())
     kept = np.zeros(len(lon))
     total = np.zeros(len(lon))
     noise = np.zeros(len(lon))
     geometry = as_geoseries(strikes, "strikes")
+    runs_per_block = max(1, _MAX_SAMPLES // max(1, len(lon)))
     for k in range(n):
-        points = gpd.points_from_xy(slon[:, k], slat[:, k])
+        if k % runs_per_block == 0:  # draw the next block of runs
+            runs = min(runs_per_block, n - k)
+            slon, slat = _samples(np.nan_to_num(lon), np.nan_to_num(lat), radius, runs, rng)
+        points = gpd.points_from_xy(slon[:, k % runs_per_block], slat[:, k % runs_per_block])
         moved = gpd.GeoSeries(np.where(used, points, None), index=geometry.index, crs=WGS84)
         frame = (
             strikes.set_geometry(moved.rename(geometry.name))

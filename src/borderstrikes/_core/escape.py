@@ -9,6 +9,10 @@ writer of the package escapes through this one module, one function per sink:
 - :func:`js_literal` -- a value written into a ``<script>`` as a JavaScript
   literal (JSON, with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped so that
   the text can neither close the script nor start markup);
+- :func:`js_literal_for_jinja` -- the same, for script text that a Jinja
+  template reads again (branca, under folium, compiles the script of every
+  map element as a template): ``{`` and ``}`` in strings are escaped too, so
+  that no ``{{``, ``{%`` or ``{#`` reaches the template engine;
 - :func:`csv_cell` -- a cell of a CSV file: a text starting with ``=``, ``+``,
   ``-``, ``@``, a tab or a carriage return is prefixed with ``'`` so that a
   spreadsheet shows it instead of evaluating it as a formula (OWASP, "CSV
@@ -23,9 +27,17 @@ import html
 import json
 import math
 import numbers
+import re
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "csv_cell", "html_text", "js_literal", "mpl_text"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "csv_cell",
+    "html_text",
+    "js_literal",
+    "js_literal_for_jinja",
+    "mpl_text",
+]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -66,6 +78,33 @@ def js_literal(value: Any) -> str:
     for char, escaped in _JS_ESCAPES.items():
         text = text.replace(char, escaped)
     return text
+
+
+#: A string of JSON text (``"...``, escapes included).
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def js_literal_for_jinja(value: Any) -> str:
+    r"""Write ``value`` as :func:`js_literal` does, with ``{`` and ``}`` in its strings escaped.
+
+    For script text that a Jinja template engine renders again: branca (under
+    folium) compiles the script of every map element as a template, so a
+    ``{{ ... }}`` in a place name would otherwise run as template code in the
+    Python process. JSON's own braces (objects) are left alone: ``json.dumps``
+    never writes two in a row, nor ``{%`` or ``{#``.
+
+    Examples
+    --------
+    >>> js_literal_for_jinja({"name": "{{7*7}}"})
+    '{"name": "\\u007b\\u007b7*7\\u007d\\u007d"}'
+    >>> import json
+    >>> json.loads(js_literal_for_jinja(["{%x%}"])) == ["{%x%}"]
+    True
+    """
+    return _JSON_STRING.sub(
+        lambda found: found.group(0).replace("{", "\\u007b").replace("}", "\\u007d"),
+        js_literal(value),
+    )
 
 
 def csv_cell(value: Any) -> Any:

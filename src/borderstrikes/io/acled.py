@@ -21,6 +21,7 @@ from borderstrikes.io.codebooks import (
     ISO3_FROM_ISO_NUMERIC,
     PRECISION_FROM_ACLED,
 )
+from borderstrikes.io.files import MAX_BYTES, MAX_RATIO
 from borderstrikes.io.table import (
     Errors,
     EventFormat,
@@ -80,6 +81,8 @@ def read_acled(
     errors: Errors = "collect",
     encoding: str = "utf-8-sig",
     keep_raw: bool = True,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
 ) -> EventsRead:
     r"""Read an ACLED export (CSV) into the library's event schema.
 
@@ -105,6 +108,14 @@ def read_acled(
     keep_raw : bool, default True
         Keep every column of the file, as text exactly as written, under a
         ``raw_`` prefix.
+    max_bytes : int, default borderstrikes.io.files.MAX_BYTES (1 GiB)
+        Largest uncompressed size of a compressed file (``.zip``, gzip,
+        bzip2, xz); checked before it is expanded and while it is.
+    max_ratio : float, default borderstrikes.io.files.MAX_RATIO (100)
+        Largest compression ratio of a compressed file (checked once more
+        than 1 MiB has come out). Both limits stop a "zip bomb" with a
+        :class:`~borderstrikes.errors.DataFileError`; raise them for a file
+        you trust.
 
     Returns
     -------
@@ -120,7 +131,8 @@ def read_acled(
     Raises
     ------
     borderstrikes.errors.DataFileError
-        If the file is missing or is not a CSV; if required columns are
+        If the file is missing or is not a CSV; if a compressed file
+        exceeds ``max_bytes`` or ``max_ratio``; if required columns are
         missing (all of them are named at once); with ``errors='raise'``, if
         any record cannot be read.
     ValueError
@@ -175,7 +187,14 @@ def read_acled(
     >>> rejects["reason"].tolist()
     ["longitude 'north' is not a number"]
     """
-    table = EventTable.from_csv(path, ACLED, encoding=encoding, errors=errors)
+    table = EventTable.from_csv(
+        path,
+        ACLED,
+        encoding=encoding,
+        errors=errors,
+        max_bytes=max_bytes,
+        max_ratio=max_ratio,
+    )
     ids = table.ids()
     lon, lat = table.coordinates()
     geo_precision = table.location_precision()

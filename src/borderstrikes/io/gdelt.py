@@ -11,7 +11,6 @@ tab-separated layout, recognised by its number of fields
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -29,7 +28,16 @@ from borderstrikes.io.codebooks import (
     ISO3_FROM_FIPS,
     PRECISION_FROM_GDELT,
 )
-from borderstrikes.io.files import ARCHIVE_ERRORS, check_errors, check_path, read_csv
+from borderstrikes.io.files import (
+    ARCHIVE_ERRORS,
+    MAX_BYTES,
+    MAX_RATIO,
+    check_errors,
+    check_limits,
+    check_path,
+    read_bytes,
+    read_csv,
+)
 from borderstrikes.io.table import (
     Errors,
     EventFormat,
@@ -77,6 +85,8 @@ def read_gdelt_events(
     errors: Errors = "collect",
     encoding: str = "utf-8",
     keep_raw: bool = True,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
 ) -> EventsRead:
     r"""Read a GDELT 1.0 or 2.0 Event file into the library's event schema.
 
@@ -103,6 +113,14 @@ def read_gdelt_events(
     keep_raw : bool, default True
         Keep every field, as text exactly as written, under a ``raw_``
         prefix (``raw_GLOBALEVENTID`` …).
+    max_bytes : int, default borderstrikes.io.files.MAX_BYTES (1 GiB)
+        Largest uncompressed size of a compressed file (the ``.zip``, or
+        gzip, bzip2, xz); checked before it is expanded and while it is.
+    max_ratio : float, default borderstrikes.io.files.MAX_RATIO (100)
+        Largest compression ratio of a compressed file (checked once more
+        than 1 MiB has come out). Both limits stop a "zip bomb" with a
+        :class:`~borderstrikes.errors.DataFileError`; raise them for a file
+        you trust.
 
     Returns
     -------
@@ -114,7 +132,8 @@ def read_gdelt_events(
     Raises
     ------
     borderstrikes.errors.DataFileError
-        If the file is missing or empty; if no line has a supported number
+        If the file is missing or empty; if a compressed file exceeds
+        ``max_bytes`` or ``max_ratio``; if no line has a supported number
         of fields; if an export with a header lacks required columns (all
         are named at once); with ``errors='raise'``, if any record cannot
         be read.
@@ -161,8 +180,9 @@ def read_gdelt_events(
     'GDELT 2.0 (61 fields)'
     """
     check_errors(errors)
+    check_limits(max_bytes, max_ratio)
     path = check_path(path, GDELT.what)
-    raw, layout, width_problems = _raw_table(path, encoding)
+    raw, layout, width_problems = _raw_table(path, encoding, max_bytes, max_ratio)
     header = layout.startswith("GDELT with a header")  # header-less fields have no padding
     table = EventTable(raw, GDELT, path=path, errors=errors, strip=header)
     table.problems.add([bool(p) for p in width_problems], lambda i: width_problems[i])
@@ -214,30 +234,23 @@ def read_gdelt_events(
 # ---------------------------------------------------------------------------- the layout
 
 
-def _read_lines(path: Path, encoding: str) -> list[str]:
+def _read_lines(path: Path, encoding: str, max_bytes: float, max_ratio: float) -> list[str]:
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                members = [m for m in archive.namelist() if not m.endswith("/")]
-                if len(members) != 1:
-                    msg = (
-                        f"{path.name} holds {len(members)} files ({members[:5]!r}); "
-                        "extract the one event file and read it."
-                    )
-                    raise DataFileError(msg)
-                data = archive.read(members[0])
-        else:
-            data = path.read_bytes()
+        data = read_bytes(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio)
         text = data.decode(encoding)
+    except DataFileError:
+        raise
     except (UnicodeDecodeError, *ARCHIVE_ERRORS) as exc:
         msg = f"cannot read {path.name} as text ({encoding}): {exc!r}"
         raise DataFileError(msg) from exc
     return text.replace("\r\n", "\n").split("\n")
 
 
-def _raw_table(path: Path, encoding: str) -> tuple[pd.DataFrame, str, list[str]]:
+def _raw_table(
+    path: Path, encoding: str, max_bytes: float, max_ratio: float
+) -> tuple[pd.DataFrame, str, list[str]]:
     """Return the raw table, its layout and, per row, a field-count problem (or "")."""
-    lines = _read_lines(path, encoding)
+    lines = _read_lines(path, encoding, max_bytes, max_ratio)
     while lines and lines[-1] == "":
         lines.pop()
     if not lines:
@@ -247,7 +260,15 @@ def _raw_table(path: Path, encoding: str) -> tuple[pd.DataFrame, str, list[str]]
     delimiter = "\t" if "\t" in first else ","
     if first.split(delimiter)[0].strip().upper() == "GLOBALEVENTID":  # an export with a header
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-        table = read_csv(path, what=GDELT.what, encoding=encoding, sep=delimiter, quoting=quoting)
+        table = read_csv(
+            path,
+            what=GDELT.what,
+            encoding=encoding,
+            sep=delimiter,
+            quoting=quoting,
+            max_bytes=max_bytes,
+            max_ratio=max_ratio,
+        )
         return table, f"GDELT with a header row ({len(table.columns)} columns)", [""] * len(table)
     fields = [line.split("\t") for line in lines]
     counts = pd.Series([len(f) for f in fields])

@@ -37,7 +37,7 @@ from borderstrikes import defaults
 from borderstrikes._core.validate import WGS84
 from borderstrikes.errors import DataFileError
 from borderstrikes.io.codebooks import EVIDENCE_FROM_EVENT_CLASS
-from borderstrikes.io.files import check_errors, check_path, read_csv
+from borderstrikes.io.files import MAX_BYTES, MAX_RATIO, check_errors, check_path, read_csv
 from borderstrikes.strikes import PRECISION_RADIUS_M
 
 __all__ = [
@@ -274,14 +274,27 @@ class EventTable:
         self.problems = Problems(len(raw))
 
     @classmethod
-    def from_csv(cls, path: Any, fmt: EventFormat, *, encoding: str, errors: Errors) -> EventTable:
+    def from_csv(
+        cls,
+        path: Any,
+        fmt: EventFormat,
+        *,
+        encoding: str,
+        errors: Errors,
+        max_bytes: float = MAX_BYTES,
+        max_ratio: float = MAX_RATIO,
+    ) -> EventTable:
         """Check ``errors`` and ``path``, then read a comma-separated file with a header row.
 
-        A ``.zip`` holding one such file is read too.
+        A compressed file (a ``.zip`` holding one such file, gzip, bzip2, xz)
+        is read too, expanded under ``max_bytes`` and ``max_ratio``
+        (:func:`borderstrikes.io.files.open_data`).
         """
         check_errors(errors)
         path = check_path(path, fmt.what)
-        raw = read_csv(path, what=fmt.what, encoding=encoding)
+        raw = read_csv(
+            path, what=fmt.what, encoding=encoding, max_bytes=max_bytes, max_ratio=max_ratio
+        )
         return cls(raw, fmt, path=path, errors=errors)
 
     def __contains__(self, name: str) -> bool:

@@ -22,6 +22,7 @@ from borderstrikes.io.codebooks import (
     PRECISION_FROM_UCDP,
     VIOLENCE_FROM_UCDP,
 )
+from borderstrikes.io.files import MAX_BYTES, MAX_RATIO
 from borderstrikes.io.table import Errors, EventFormat, EventsRead, EventTable, map_codes
 
 __all__ = ["UCDP_GED", "read_ucdp_ged"]
@@ -75,6 +76,8 @@ def read_ucdp_ged(
     errors: Errors = "collect",
     encoding: str = "utf-8-sig",
     keep_raw: bool = True,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
 ) -> EventsRead:
     r"""Read a UCDP Georeferenced Event Dataset (GED) CSV into the library's event schema.
 
@@ -94,6 +97,14 @@ def read_ucdp_ged(
     keep_raw : bool, default True
         Keep every column of the file, as text exactly as written, under a
         ``raw_`` prefix.
+    max_bytes : int, default borderstrikes.io.files.MAX_BYTES (1 GiB)
+        Largest uncompressed size of a compressed file (``.zip``, gzip,
+        bzip2, xz); checked before it is expanded and while it is.
+    max_ratio : float, default borderstrikes.io.files.MAX_RATIO (100)
+        Largest compression ratio of a compressed file (checked once more
+        than 1 MiB has come out). Both limits stop a "zip bomb" with a
+        :class:`~borderstrikes.errors.DataFileError`; raise them for a file
+        you trust.
 
     Returns
     -------
@@ -104,7 +115,8 @@ def read_ucdp_ged(
     Raises
     ------
     borderstrikes.errors.DataFileError
-        If the file is missing or is not a CSV; if required columns are
+        If the file is missing or is not a CSV; if a compressed file
+        exceeds ``max_bytes`` or ``max_ratio``; if required columns are
         missing (all of them are named at once); with ``errors='raise'``, if
         any record cannot be read.
     ValueError
@@ -151,7 +163,14 @@ def read_ucdp_ged(
     >>> row["location_precision"], row["country_iso3"], len(rejects)
     ('settlement', 'ARM', 0)
     """
-    table = EventTable.from_csv(path, UCDP_GED, encoding=encoding, errors=errors)
+    table = EventTable.from_csv(
+        path,
+        UCDP_GED,
+        encoding=encoding,
+        errors=errors,
+        max_bytes=max_bytes,
+        max_ratio=max_ratio,
+    )
     ids = table.ids()
     lon, lat = table.coordinates()
     where_prec = table.location_precision()

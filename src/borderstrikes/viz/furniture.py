@@ -18,6 +18,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from borderstrikes._core.constants import GEOD, WGS84
+from borderstrikes._core.escape import mpl_text
 from borderstrikes.viz.style import (
     BAND_ALPHA,
     BORDER_COLOR,
@@ -320,7 +321,7 @@ def add_north_arrow(
 
 
 def draw_attribution(ax: Axes, text: str, fontsize: float = 5.0) -> Any:
-    """Write ``text`` in the lower left corner, wrapped to the axes' width."""
+    """Write ``text`` in the lower left corner, wrapped to the axes' width, never as mathtext."""
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     width_px = ax.get_window_extent(renderer).width * 0.985
@@ -343,7 +344,8 @@ def draw_attribution(ax: Axes, text: str, fontsize: float = 5.0) -> Any:
     # Wrap by measuring the rendered text, so the line breaks stay inside the
     # axes at any dpi (matplotlib's wrap=True re-wraps against the figure on savefig).
     while True:
-        artist.set_text("\n".join(textwrap.wrap(text, chars)))
+        # Escaped after wrapping, so that no line break separates "\\" from "$".
+        artist.set_text("\n".join(mpl_text(line) for line in textwrap.wrap(text, chars)))
         if artist.get_window_extent(renderer).width <= width_px or chars <= 20:
             break
         chars = int(chars * 0.92)
@@ -421,7 +423,10 @@ def map_section(
 
 
 def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) -> Legend:
-    """Draw a legend of titled sections in the lower left corner (gid ``borderstrikes-legend``)."""
+    """Draw a legend of titled sections in the lower left corner (gid ``borderstrikes-legend``).
+
+    Headers, labels and ``title`` are drawn literally (a ``$`` is never mathtext).
+    """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -431,7 +436,7 @@ def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) ->
     for header, entries in sections:
         headers.append(len(labels))
         handles.append(Line2D([], [], linestyle="none"))
-        labels.append(header)
+        labels.append(mpl_text(header))
         for kind, props, label in entries:
             if kind == "marker":
                 handles.append(Line2D([], [], linestyle="none", markersize=5, **props))
@@ -439,12 +444,12 @@ def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) ->
                 handles.append(Line2D([], [], **props))
             else:
                 handles.append(Patch(**props))
-            labels.append(label)
+            labels.append(mpl_text(label))
     artist = ax.legend(
         handles,
         labels,
         loc="lower left",
-        title=title,
+        title=mpl_text(title),
         fontsize=fontsize,
         title_fontsize=fontsize,
         frameon=True,

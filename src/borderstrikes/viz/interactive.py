@@ -27,7 +27,19 @@ Offline pages
     alongside and its notice is kept at the top of the inlined script), and
     nothing else is loaded: the map works from a local file with no network.
     ``tiles=None`` drops the web basemap as well; the shipped country, lake
-    and admin-1 polygons then give the context.
+    and admin-1 polygons then give the context. The inlined files must match
+    the sha256 pinned in :data:`LEAFLET_SHA256`: an edited copy is refused.
+Text from files is data, never code
+    Place names, evidence values, cluster names, outlets and notes come from
+    files that others wrote. They reach the page only as JavaScript literals
+    (:func:`borderstrikes._core.escape.js_literal_for_jinja`) and are shown
+    with ``textContent`` (tooltips) or as escaped HTML (popups, layer names,
+    credits). The layers, tooltips, popups and layer control are therefore
+    drawn by the small elements of this module rather than by folium's own:
+    folium writes tooltip text into a JavaScript template string and
+    property values into ``innerHTML``, Leaflet reads layer names as HTML,
+    and branca renders every element's script again as a Jinja template
+    (so a ``{{ ... }}`` in a name would run in Python).
 
 folium is imported inside the functions; install it with
 ``pip install "borderstrikes[interactive]"``.
@@ -36,10 +48,11 @@ folium is imported inside the functions; install it with
 from __future__ import annotations
 
 import base64
-import html
+import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +64,9 @@ import shapely
 
 from borderstrikes import defaults
 from borderstrikes._core.constants import WGS84
+from borderstrikes._core.escape import html_text, js_literal_for_jinja
 from borderstrikes._core.optional import import_optional
+from borderstrikes.errors import DataFileError
 from borderstrikes.viz.layers import MapLayers, build_layers, polygonal, zone_bands
 from borderstrikes.viz.style import (
     BORDER_COLOR,
@@ -69,10 +84,22 @@ from borderstrikes.viz.style import (
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["LEAFLET_VERSION", "MAX_POINTS", "explore_strikes", "save_html"]
+__all__ = ["LEAFLET_SHA256", "LEAFLET_VERSION", "MAX_POINTS", "explore_strikes", "save_html"]
 
 #: Version of the Leaflet copy inlined by ``inline_assets=True``.
 LEAFLET_VERSION = "1.9.4"
+
+#: sha256 of each file of the shipped Leaflet copy (``_static/leaflet``), as
+#: published in the npm package ``leaflet`` 1.9.4; any other content is refused.
+LEAFLET_SHA256 = {
+    "leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    "leaflet.css": "a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6",
+    "images/layers.png": "1dbbe9d028e292f36fcba8f8b3a28d5e8932754fc2215b9ac69e4cdecf5107c6",
+    "images/layers-2x.png": "066daca850d8ffbef007af00b06eac0015728dee279c51f3cb6c716df7c42edf",
+    "images/marker-icon.png": "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437",
+    "images/marker-icon-2x.png": "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528",
+    "images/marker-shadow.png": "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da",
+}
 
 #: Most reports :func:`explore_strikes` draws as individual markers.
 MAX_POINTS = 5000
@@ -88,7 +115,20 @@ def _import_folium() -> Any:
 
 
 def _static(name: str) -> bytes:
-    return (resources.files("borderstrikes") / "_static" / "leaflet" / name).read_bytes()
+    """Return a file of the shipped Leaflet copy, refusing one that is not the pinned file."""
+    path = resources.files("borderstrikes") / "_static" / "leaflet" / name
+    data = path.read_bytes()
+    expected = LEAFLET_SHA256.get(name)
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        msg = (
+            f"The shipped Leaflet file {name} ({path}) does not match the sha256 pinned for "
+            f"Leaflet {LEAFLET_VERSION} (expected {expected}, got {actual}); it was changed "
+            "after borderstrikes was installed and is not embedded in the page. Reinstall "
+            "borderstrikes, or pass inline_assets=False to link Leaflet from its CDN."
+        )
+        raise DataFileError(msg)
+    return data
 
 
 def _leaflet_css() -> str:
@@ -106,12 +146,13 @@ def _inline_leaflet(m: folium.Map) -> None:
     from branca.element import Element
 
     js = _static("leaflet.js").decode("utf-8")
+    css = _leaflet_css()
     # Keep folium's globals (L_NO_TOUCH...) first: the header renders in insertion order,
     # and they are added when the map is created, before this runs.
     m.default_js = []
     m.default_css = []
     header = m.get_root().header
-    header.add_child(Element(f"<style>{_leaflet_css()}</style>"), name="borderstrikes_leaflet_css")
+    header.add_child(Element(f"<style>{css}</style>"), name="borderstrikes_leaflet_css")
     header.add_child(Element(f"<script>{js}</script>"), name="borderstrikes_leaflet_js")
 
 
@@ -145,8 +186,8 @@ def _popup_html(row: pd.Series, n_same_place: int) -> str:
         ("Outlet", row.get("source_outlet")),
     ]
     rows = "".join(
-        f"<tr><th style='text-align:left;padding-right:6px'>{html.escape(k)}</th>"
-        f"<td>{html.escape(_fmt(v))}</td></tr>"
+        f"<tr><th style='text-align:left;padding-right:6px'>{html_text(k)}</th>"
+        f"<td>{html_text(_fmt(v))}</td></tr>"
         for k, v in fields
         if _fmt(v)
     )
@@ -154,10 +195,10 @@ def _popup_html(row: pd.Series, n_same_place: int) -> str:
     link = ""
     if url.startswith(("http://", "https://")):
         link = (
-            f"<p><a href='{html.escape(url, quote=True)}' target='_blank' "
+            f"<p><a href='{html_text(url)}' target='_blank' "
             f"rel='noopener noreferrer'>Source</a></p>"
         )
-    rid = html.escape(_fmt(row.get("report_id")))
+    rid = html_text(_fmt(row.get("report_id")))
     title = f"<b>Report {rid}</b>" if rid else "<b>Report</b>"
     others = (
         f"<p><i>{n_same_place - 1} other report(s) share this location.</i></p>"
@@ -170,8 +211,16 @@ def _popup_html(row: pd.Series, n_same_place: int) -> str:
 # --------------------------------------------------------------------------- layers
 
 
-def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
-    """GeoJSON of ``frame`` in WGS84 keeping only ``columns`` (all JSON-serialisable)."""
+def _geojson(
+    frame: gpd.GeoDataFrame,
+    columns: list[str],
+    style: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """GeoJSON of ``frame`` in WGS84 keeping only ``columns``, as text.
+
+    ``style`` maps a feature's properties to its Leaflet path options, kept
+    in the feature as ``style``.
+    """
     keep = [c for c in columns if c in frame.columns]
     out = frame[[*keep, frame.geometry.name]].to_crs(WGS84).copy()
     # 5 decimals of a degree is ~1 m: ample for a web map, and the page is ~half the size.
@@ -180,48 +229,147 @@ def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
     )
     for col in keep:
         out[col] = out[col].map(_fmt)
-    return json.loads(out.to_json(drop_id=True))
+    data = json.loads(out.to_json(drop_id=True))
+    if style is not None:
+        for feature in data["features"]:
+            feature["style"] = style(feature["properties"])
+    return data
 
 
-def _bind_popup(marker: Any, content: str, max_width: int = 320) -> None:
-    """Attach an HTML popup without folium.Popup, whose template needs jQuery."""
+# --------------------------------------------------------------------------- elements
+#
+# Every value an element writes into the page is a literal from
+# js_literal_for_jinja: branca compiles each element's script as a Jinja
+# template once more, so the script text must hold no "{{", "{%" or "{#"
+# (the code below has none either). Text is shown with textContent or as
+# escaped HTML, never as code.
+
+#: Style of each feature, kept in the feature itself (a GeoJSON foreign member).
+_GEOJSON_LAYER = (
+    "var {{ this.get_name() }} = L.geoJSON({{ this.js.data }}, "
+    "{style: function (feature) { return feature.style || {}; } })"
+    ".addTo({{ this._parent.get_name() }});"
+)
+
+#: A tooltip table of some feature properties, one ``[property, label or null]`` each.
+_FIELDS_TOOLTIP = """
+{{ this.get_name() }}.bindTooltip(function (layer) {
+    var properties = (layer.feature && layer.feature.properties) || {};
+    var table = L.DomUtil.create("table", "bs-tooltip");
+    {{ this.js.fields }}.forEach(function (field) {
+        var value = properties[field[0]];
+        if (value === null || value === undefined || value === "") { return; }
+        var row = L.DomUtil.create("tr", "", table);
+        if (field[1] !== null) { L.DomUtil.create("th", "", row).textContent = field[1]; }
+        L.DomUtil.create("td", "", row).textContent = String(value);
+    });
+    return table;
+}, {sticky: true});
+"""
+
+_TEXT_TOOLTIP = """
+{{ this._parent.get_name() }}.bindTooltip(function () {
+    var div = L.DomUtil.create("div");
+    div.textContent = {{ this.js.text }};
+    return div;
+}, {sticky: true});
+"""
+
+#: folium.Popup's template needs jQuery; Leaflet's own bindPopup does not.
+_POPUP = (
+    "{{ this._parent.get_name() }}.bindPopup({{ this.js.html }}, "
+    "{maxWidth: {{ this.js.max_width }} });"
+)
+
+_ATTRIBUTION = (
+    "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.js.html }});"
+)
+
+_CSS = (
+    "<style>.leaflet-control-attribution{font-size:10px;line-height:1.35;max-width:75%}"
+    ".bs-tooltip th{text-align:left;padding-right:6px}</style>"
+)
+
+
+def _script(parent: Any, code: str, name: str = "BorderstrikesScript", **values: Any) -> Any:
+    """Add to ``parent`` an element whose script is ``code`` (a Jinja template).
+
+    ``code`` reads each of ``values`` as ``{{ this.js.<key> }}``, written by
+    :func:`js_literal_for_jinja`; nothing else is put into it.
+    """
     from branca.element import MacroElement
     from jinja2 import Template
 
     element = MacroElement()
-    element._name = "BorderstrikesPopup"
-    element._template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.bindPopup({{ this.content|tojson }}, "
-        "{maxWidth: {{ this.max_width }}});"
-        "{% endmacro %}"
-    )
-    element.content = content
-    element.max_width = int(max_width)
-    marker.add_child(element)
+    element._name = name
+    element._template = Template("{% macro script(this, kwargs) %}" + code + "{% endmacro %}")
+    element.js = {key: js_literal_for_jinja(value) for key, value in values.items()}
+    parent.add_child(element)
+    return element
+
+
+def _geojson_layer(
+    parent: Any,
+    data: dict[str, Any],
+    fields: list[tuple[str, str | None]] | None = None,
+) -> Any:
+    """Add a Leaflet GeoJSON layer of ``data`` to ``parent``, with a tooltip of ``fields``.
+
+    ``fields`` are ``(property, label)`` pairs (``label`` None shows the value alone).
+    """
+    code = _GEOJSON_LAYER
+    values: dict[str, Any] = {"data": data}
+    if fields:
+        code += _FIELDS_TOOLTIP
+        values["fields"] = [list(field) for field in fields]
+    return _script(parent, code, name="BorderstrikesGeoJson", **values)
+
+
+def _bind_tooltip(layer: Any, text: str) -> None:
+    """Show ``text`` (plain text, never HTML) when the pointer is over ``layer``."""
+    _script(layer, _TEXT_TOOLTIP, name="BorderstrikesTooltip", text=text)
+
+
+def _bind_popup(marker: Any, content: str, max_width: int = 320) -> None:
+    """Attach a popup of ``content``, HTML whose every text is escaped (:func:`_popup_html`)."""
+    _script(marker, _POPUP, name="BorderstrikesPopup", html=content, max_width=int(max_width))
 
 
 def _add_attribution(m: folium.Map, text: str) -> None:
-    """Add text to Leaflet's attribution control (vector data needs credit too)."""
-    from branca.element import Element, MacroElement
-    from jinja2 import Template
+    """Add ``text`` (plain text) to Leaflet's attribution control (vector data needs credit)."""
+    _script(m, _ATTRIBUTION, name="BorderstrikesAttribution", html=html_text(text))
 
-    element = MacroElement()
-    element._template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.attributionControl.addAttribution("
-        "{{ this.text|tojson }});"
-        "{% endmacro %}"
+
+def _add_layer_control(folium: Any, m: folium.Map, overlays: list[tuple[str, Any]]) -> None:
+    """Add a layer control listing the tile layer (if any) and ``overlays``, named as text.
+
+    Leaflet inserts layer names as HTML, so each name is escaped; folium's
+    LayerControl would hand them over unescaped.
+    """
+    base = [
+        (str(child.layer_name), child)
+        for child in m._children.values()
+        if isinstance(child, folium.TileLayer) and child.control
+    ]
+    code = (
+        "var {{ this.get_name() }} = L.control.layers(null, null, {collapsed: false})"
+        ".addTo({{ this._parent.get_name() }});"
     )
-    element.text = text
-    m.add_child(element)
-    m.get_root().header.add_child(
-        Element(
-            "<style>.leaflet-control-attribution{font-size:10px;line-height:1.35;"
-            "max-width:75%}</style>"
-        ),
-        name="borderstrikes_attribution_css",
-    )
+    values = {}
+    for i, (name, layer) in enumerate([*base, *overlays]):
+        variable = layer.get_name()
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):  # pragma: no cover
+            msg = f"unexpected Leaflet variable name {variable!r}"
+            raise ValueError(msg)
+        method = "addBaseLayer" if i < len(base) else "addOverlay"
+        code += f"{{{{ this.get_name() }}}}.{method}({variable}, {{{{ this.js.name{i} }}}});"
+        values[f"name{i}"] = html_text(name)
+    _script(m, code, name="BorderstrikesLayerControl", **values)
+
+
+def _group(folium: Any, m: folium.Map) -> Any:
+    """Add an empty layer group to ``m`` (named in the layer control, not by folium)."""
+    return folium.FeatureGroup(control=False).add_to(m)
 
 
 def explore_strikes(
@@ -317,16 +465,18 @@ def explore_strikes(
         )
         raise ValueError(msg)
     m = _new_map(folium, layers, tiles=tiles, inline_assets=inline_assets)
-    _add_context(folium, m, layers, tiles=tiles)
-    _add_units(folium, m, layers)
-    _add_zones(folium, m, layers)
-    _add_footprints(folium, m, layers)
-    _add_border(folium, m, layers)
-    _add_reports(folium, m, layers)
-    credit = html.escape(attribution_text(layers.sources, []))
+    overlays = [
+        *_add_context(folium, m, layers, tiles=tiles),
+        *_add_units(folium, m, layers),
+        *_add_zones(folium, m, layers),
+        *_add_footprints(folium, m, layers),
+        *_add_border(folium, m, layers),
+        *_add_reports(folium, m, layers),
+    ]
+    credit = attribution_text(layers.sources, [])
     if credit:
         _add_attribution(m, credit)
-    folium.LayerControl(collapsed=False).add_to(m)
+    _add_layer_control(folium, m, overlays)
     return m
 
 
@@ -351,105 +501,103 @@ def _new_map(folium: Any, layers: MapLayers, *, tiles: Any, inline_assets: bool)
     )
     if inline_assets:
         _inline_leaflet(m)
+    from branca.element import Element
+
+    m.get_root().header.add_child(Element(_CSS), name="borderstrikes_css")
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
 
-def _add_context(folium: Any, m: folium.Map, layers: MapLayers, *, tiles: Any) -> None:
+Overlays = list[tuple[str, Any]]
+
+
+def _add_context(folium: Any, m: folium.Map, layers: MapLayers, *, tiles: Any) -> Overlays:
     """Add countries and lakes (the offline basemap; transparent over tiles)."""
     home = layers.home
-    context = folium.FeatureGroup(name="Countries and lakes", show=True)
-    folium.GeoJson(
-        _geojson(layers.countries, ["iso3", "name"]),
-        name="Countries",
-        style_function=lambda f: {
+
+    def country(properties: dict[str, Any]) -> dict[str, Any]:
+        return {
             "color": COUNTRY_LINE,
             "weight": 1,
-            "fillColor": LAND_HOME if f["properties"]["iso3"] == home else LAND_OTHER,
+            "fillColor": LAND_HOME if properties["iso3"] == home else LAND_OTHER,
             "fillOpacity": 0.0 if tiles is not None else 1.0,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-    ).add_to(context)
-    folium.GeoJson(
-        _geojson(layers.lakes, ["name"]),
-        style_function=lambda f: {
-            "color": LAKE_LINE,
-            "weight": 0.5,
-            "fillColor": WATER,
-            "fillOpacity": 1.0,
-        },
-    ).add_to(context)
-    context.add_to(m)
+        }
+
+    lake = {"color": LAKE_LINE, "weight": 0.5, "fillColor": WATER, "fillOpacity": 1.0}
+    context = _group(folium, m)
+    _geojson_layer(context, _geojson(layers.countries, ["iso3", "name"], country), [("name", None)])
+    _geojson_layer(context, _geojson(layers.lakes, ["name"], lambda p: lake))
+    return [("Countries and lakes", context)]
 
 
-def _add_units(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+def _add_units(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
     """Add the admin-1 outlines, named in a tooltip."""
-    folium.GeoJson(
-        _geojson(layers.units, ["name_en", "iso_3166_2"]),
-        name="Admin-1 units",
-        style_function=lambda f: {"color": "#9A9A9A", "weight": 0.8, "fillOpacity": 0.0},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name_en", "iso_3166_2"], aliases=["Unit", "ISO 3166-2"]
-        ),
-    ).add_to(m)
+    style = {"color": "#9A9A9A", "weight": 0.8, "fillOpacity": 0.0}
+    group = _group(folium, m)
+    _geojson_layer(
+        group,
+        _geojson(layers.units, ["name_en", "iso_3166_2"], lambda p: style),
+        [("name_en", "Unit"), ("iso_3166_2", "ISO 3166-2")],
+    )
+    return [("Admin-1 units", group)]
 
 
-def _add_zones(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+def _add_zones(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
     """Add the bands between successive zone depths, one layer."""
     if layers.zones is None:
-        return
-    group = folium.FeatureGroup(name="Distance from the border (geodesic)")
-    for band in zone_bands(layers.zones, WGS84).itertuples():
-        folium.GeoJson(
-            shapely.geometry.mapping(band.geometry),
-            style_function=lambda f, c=band.colour: {
-                "color": c,
-                "weight": 0,
-                "fillColor": c,
-                "fillOpacity": 0.35,
-            },
-            tooltip=band.label,
-        ).add_to(group)
-    group.add_to(m)
+        return []
+
+    def band(properties: dict[str, Any]) -> dict[str, Any]:
+        colour = properties["colour"]
+        return {"color": colour, "weight": 0, "fillColor": colour, "fillOpacity": 0.35}
+
+    group = _group(folium, m)
+    bands = zone_bands(layers.zones, WGS84)
+    _geojson_layer(group, _geojson(bands, ["label", "colour"], band), [("label", None)])
+    return [("Distance from the border (geodesic)", group)]
 
 
-def _add_footprints(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+def _add_footprints(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
     """Add the cluster footprints that have an area, with name and area in a tooltip."""
     if layers.footprints is None or not len(polygonal(layers.footprints)):
-        return
+        return []
     footprints = polygonal(layers.footprints)
-    columns = [c for c in ("name", "area_km2") if c in footprints.columns]
-    folium.GeoJson(
-        _geojson(footprints, columns),
-        name="Cluster footprints",
-        style_function=lambda f: {
-            "color": "#333333",
-            "weight": 1.5,
-            "dashArray": "6 4",
-            "fillColor": "#333333",
-            "fillOpacity": 0.07,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=columns) if columns else None,
-    ).add_to(m)
+    style = {
+        "color": "#333333",
+        "weight": 1.5,
+        "dashArray": "6 4",
+        "fillColor": "#333333",
+        "fillOpacity": 0.07,
+    }
+    labels = {"name": "Cluster", "area_km2": "Area (km²)"}
+    fields = [(c, labels[c]) for c in labels if c in footprints.columns]
+    group = _group(folium, m)
+    _geojson_layer(group, _geojson(footprints, list(labels), lambda p: style), fields)
+    return [("Cluster footprints", group)]
 
 
-def _add_border(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+def _add_border(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
     """Add the border, dashed by section (style key ``kind``)."""
-    folium.GeoJson(
-        _geojson(layers.border, ["section", "country_a", "country_b", "length_km", "kind"]),
-        name="Armenia–Azerbaijan border",
-        style_function=lambda f: {
+
+    def section(properties: dict[str, Any]) -> dict[str, Any]:
+        kind = properties["kind"]
+        return {
             "color": BORDER_COLOR,
-            "weight": 3 if f["properties"]["kind"] == "main" else 2.5,
-            "dashArray": BORDER_STYLES[f["properties"]["kind"]]["dash"],
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["section", "length_km"], aliases=["Section", "Length (km, geodesic)"]
-        ),
-    ).add_to(m)
+            "weight": 3 if kind == "main" else 2.5,
+            "dashArray": BORDER_STYLES[kind]["dash"],
+        }
+
+    columns = ["section", "country_a", "country_b", "length_km", "kind"]
+    group = _group(folium, m)
+    _geojson_layer(
+        group,
+        _geojson(layers.border, columns, section),
+        [("section", "Section"), ("length_km", "Length (km, geodesic)")],
+    )
+    return [("Armenia–Azerbaijan border", group)]
 
 
-def _add_reports(folium: Any, m: folium.Map, layers: MapLayers) -> None:
+def _add_reports(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
     """Add one layer of reports per evidence kind, each with a tooltip and a popup."""
     reports = layers.reports
     lon = shapely.get_x(np.asarray(reports.geometry.values))
@@ -458,9 +606,10 @@ def _add_reports(folium: Any, m: folium.Map, layers: MapLayers) -> None:
         list(zip(np.round(lon, 5), np.round(lat, 5), strict=True)), index=reports.index
     )
     same_place = location_key.map(location_key.value_counts()).to_numpy()
+    overlays = []
     for kind in layers.evidence_kinds:
         sel = np.flatnonzero((layers.evidence == kind).to_numpy())
-        group = folium.FeatureGroup(name=f"Reports: {evidence_label(kind)} ({len(sel)})")
+        group = _group(folium, m)
         css_kind = re.sub(r"[^a-z0-9_-]", "-", str(kind).lower())
         for i in sel:
             row = reports.iloc[i]
@@ -473,11 +622,12 @@ def _add_reports(folium: Any, m: folium.Map, layers: MapLayers) -> None:
                 fill_color=evidence_style(kind)["color"],
                 fill_opacity=0.9,
                 className=f"bs-report bs-evidence-{css_kind}",
-                tooltip=html.escape(_fmt(row.get("place")) or _fmt(row.get("report_id"))),
             )
+            _bind_tooltip(marker, _fmt(row.get("place")) or _fmt(row.get("report_id")))
             _bind_popup(marker, _popup_html(row, int(same_place[i])))
             marker.add_to(group)
-        group.add_to(m)
+        overlays.append((f"Reports: {evidence_label(kind)} ({len(sel)})", group))
+    return overlays
 
 
 def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from borderstrikes._core.escape import mpl_text
 from borderstrikes.viz.style import GID, TEXT_HALO
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,7 +102,7 @@ def place_labels(
     placed = []
     for name, x, y in zip(names, xs, ys, strict=True):
         text = ax.annotate(
-            name,
+            mpl_text(name),  # a place name is text, never mathtext
             xy=(x, y),
             xytext=(0, 0),
             textcoords="offset points",
@@ -183,7 +184,7 @@ def area_labels(
         text = ax.text(
             point.x,
             point.y,
-            name,
+            mpl_text(name),
             ha="center",
             va="center",
             zorder=7,

@@ -22,9 +22,11 @@ Basemaps
     Vector layers shipped with the package only (country and admin-1
     polygons, lakes). Needs no network.
 ``basemap="tiles"``
-    Web tiles from a named :mod:`xyzservices` provider through contextily,
-    cached on disk (``cache_dir``) so a second map of the same area, or a map
-    drawn later without a connection, reuses them. Requests carry a stable
+    Web tiles from a named :mod:`xyzservices` provider, cached on disk
+    (``cache_dir``) as the plain image bytes fetched, checked before each
+    use and private to the user (:mod:`borderstrikes.viz.basemap`), so a
+    second map of the same area, or a map drawn later without a connection,
+    reuses them. Requests carry a stable
     User-Agent that names this package, as tile servers' usage policies ask.
 ``basemap="auto"``
     Tiles if they can be fetched, else the offline basemap and a
@@ -46,6 +48,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from borderstrikes._core.escape import mpl_text
 from borderstrikes._core.optional import import_optional
 from borderstrikes.viz.basemap import (
     check_basemap,
@@ -220,10 +223,9 @@ def plot_strikes(
     position is the centre of the ring.
 
     Tiles are fetched at the zoom whose pixels match the axes' pixels at the
-    figure's dpi, in Web Mercator, then warped to ``crs``. contextily keeps
-    its cache location in a process-wide setting: this function points it at
-    ``cache_dir`` for the download and restores it afterwards, so do not
-    draw tiled maps from several threads at once.
+    figure's dpi, in Web Mercator, then warped to ``crs`` (contextily's
+    ``warp_tiles``); the tile cache is described in
+    :mod:`borderstrikes.viz.basemap`.
 
     Labels are placed greedily after everything else is drawn, in display
     space, so they are collision-free for the figure size at the time of the
@@ -406,7 +408,7 @@ def _draw_reports(
             linewidths=0.5,
             zorder=20,
             gid=GID + f"reports-{key}",
-            label=evidence_label(key),
+            label=mpl_text(evidence_label(key)),
         )
     return xs, ys
 
