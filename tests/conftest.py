@@ -29,3 +29,13 @@ def _doctest_namespace(doctest_namespace):
 
 
 IN_CI = bool(os.environ.get("CI"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``network`` need the internet: they run only on request, never in CI."""
+    if os.environ.get("BORDERSTRIKES_NETWORK_TESTS") == "1" and not IN_CI:
+        return
+    skip = pytest.mark.skip(reason="needs the network: set BORDERSTRIKES_NETWORK_TESTS=1")
+    for item in items:
+        if "network" in item.keywords:
+            item.add_marker(skip)

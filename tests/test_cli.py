@@ -54,3 +54,47 @@ def test_output_options_are_documented(command, option, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert option in capsys.readouterr().out
+
+
+def test_summary_says_how_many_reports_are_left_out_and_why(capsys):
+    from borderstrikes.strikes import is_strike_report
+
+    strikes = borderstrikes.load_strikes()
+    shown = int(is_strike_report(strikes).sum())
+    assert 0 < shown < len(strikes)
+    assert main(["summary"]) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert first == (
+        f"{len(strikes)} reports; {shown} shown: {len(strikes) - shown} displacement-only "
+        "or denial left out (--all-evidence keeps them)"
+    )
+    assert second.startswith(f"{shown} reports about ")
+
+
+def test_summary_all_evidence_leaves_nothing_out(capsys):
+    assert main(["summary", "--all-evidence"]) == 0
+    assert "left out" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("color_by", "footprints"), [("cluster", True), ("evidence", False), ("weapon", False)]
+)
+def test_map_color_by(tmp_path, color_by, footprints):
+    svg = tmp_path / "map.svg"
+    assert main(["map", "--color-by", color_by, "--dpi", "30", "-o", str(svg)]) == 0
+    text = svg.read_text()
+    assert ("borderstrikes-cluster-footprint" in text) is footprints
+
+
+def test_map_color_by_cluster_png(tmp_path):
+    png = tmp_path / "map.png"
+    assert main(["map", "--color-by", "cluster", "--dpi", "30", "-o", str(png)]) == 0
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_map_color_by_unknown_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["map", "--color-by", "colour", "-o", str(tmp_path / "map.png")])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'colour'" in capsys.readouterr().err
+    assert not (tmp_path / "map.png").exists()

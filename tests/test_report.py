@@ -1,6 +1,11 @@
 """The report command end to end: files written, figures in them, bad input handled."""
 
+import html
 import json
+import os
+import re
+import shutil
+import subprocess
 
 import geopandas as gpd
 import numpy as np
@@ -156,3 +161,127 @@ def test_distances_shows_progress_on_large_inputs(tmp_path, monkeypatch, capsys)
     table = pd.read_csv(out, index_col=0)
     expected = bs.distance_to_border(bs.load_strikes())["distance_km"]
     np.testing.assert_array_equal(table["distance_km"].to_numpy(), expected.to_numpy())
+
+
+# ---------------------------------------------------------------------- a page to publish
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+#: Appended to a copy of the page (the report itself runs no script): measures the
+#: claims table and every table container, and writes the result into the DOM.
+MEASURE = """<script>
+window.addEventListener("load", function () {
+  var out = {width: window.innerWidth, page: document.documentElement.scrollWidth,
+             verdicts: [], reasons: [], overflow: []};
+  document.querySelectorAll("#claims-table td.verdict").forEach(function (c) {
+    out.verdicts.push(c.getBoundingClientRect().right);
+  });
+  document.querySelectorAll("#claims-table td.reason").forEach(function (c) {
+    out.reasons.push(c.getBoundingClientRect().right);
+  });
+  document.querySelectorAll(".wrap").forEach(function (d) {
+    if (d.scrollWidth > d.clientWidth + 1) out.overflow.push(d.firstElementChild.id);
+  });
+  var pre = document.createElement("pre");
+  pre.id = "bs-measure";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def page(report_dir):
+    return (report_dir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def claims_rows(page):
+    body = page[page.index("<table class='table claims'") :]
+    body = body[: body.index("</table>")]
+    return re.findall(r"<tr>(.*?)</tr>", body[body.index("<tbody>") :], flags=re.S)
+
+
+def measure(tmp_path, report_dir, width, height, *, print_media=False):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed")
+        pytest.skip("chromium is not installed")
+    text = (report_dir / "report.html").read_text(encoding="utf-8")
+    if print_media:  # the print rules, applied on screen at the width of A4 landscape
+        text = text.replace("@media print{", "@media screen{")
+    copy = tmp_path / "measured.html"
+    copy.write_text(text.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--window-size={width},{height}",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        copy.as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = re.search(r'<pre id="bs-measure">(.*?)</pre>', result.stdout, flags=re.S)
+    assert found, result.stdout[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize(
+    ("width", "print_media"), [(1280, False), (1032, True)], ids=["screen-1280", "print-a4"]
+)
+def test_chromium_shows_every_verdict_without_sideways_scrolling(
+    report_dir, tmp_path, width, print_media
+):
+    seen = measure(tmp_path, report_dir, width, 900, print_media=print_media)
+    assert seen["width"] == width
+    assert len(seen["verdicts"]) == len(pd.read_csv(report_dir / "claims.csv")) == 20
+    assert max(seen["verdicts"]) <= seen["width"]
+    assert max(seen["reasons"]) <= seen["width"]
+    assert seen["overflow"] == []  # no table scrolls sideways
+    assert seen["page"] <= seen["width"]
+
+
+def test_every_claim_row_has_id_speaker_date_quote_link_and_verdict(claims_rows):
+    claims = bs.load_claims()
+    assert len(claims_rows) == len(claims)
+    for (claim_id, claim), row in zip(claims.iterrows(), claims_rows, strict=True):
+        assert f"<td class='id' data-label='ID'><b>{claim_id}</b>" in row
+        assert html.escape(claim["claimant"]) in row
+        assert html.escape(claim["date_said"]) in row
+        assert html.escape(claim["quote"]) in row
+        assert f'<a href="{html.escape(claim["source_url"])}"' in row
+        assert re.search(r"class='v v-(consistent|inconsistent|not_checkable)'", row)
+
+
+def test_claims_csv_keeps_claim_id_and_sources(report_dir):
+    table = pd.read_csv(report_dir / "claims.csv")
+    assert table.columns[0] == "claim_id"
+    assert table["claim_id"].tolist() == bs.load_claims().index.tolist()
+    assert {"quote", "source_url", "source_outlet", "verdict", "reason"} <= set(table.columns)
+
+
+def test_captions_glossaries_and_verdicts_are_defined(page):
+    assert page.count("<table ") == page.count("<caption>") == 5
+    assert page.count("<details class='glossary' open><summary>Columns</summary>") == 5
+    verdicts = page[page.index("id='verdicts'") : page.index("id='claims-table'")]
+    for verdict in ("consistent", "inconsistent", "not_checkable"):
+        assert f"<code>{verdict}</code>" in verdicts
+    assert "beyond the claimed 1.5 km by" in verdicts  # the wording that read as a contradiction
+    assert "@media print{" in page
+
+
+def test_claim_sources_are_listed(page):
+    sources = page[page.index("<h3>Sources of the claims</h3>") :]
+    for url in bs.load_claims()["source_url"].unique():
+        assert f'<a href="{html.escape(url)}"' in sources
+    assert "<b>C03, C04</b>: Armenpress" in sources

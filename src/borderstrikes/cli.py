@@ -140,10 +140,14 @@ def _sigterm_exits() -> Iterator[None]:
 def _summary(args: argparse.Namespace) -> int:
     from borderstrikes.report import summary_tables
 
-    strikes = _keep_strike_reports(_load(None), args.all_evidence)
-    print(f"{len(strikes)} reports about {strikes['place'].nunique()} places")
+    every = _load(None)
+    strikes = _keep_strike_reports(every, args.all_evidence)
     if not args.all_evidence:
-        print("(displacement-only and denial reports left out; --all-evidence keeps them)")
+        print(
+            f"{len(every)} reports; {len(strikes)} shown: {len(every) - len(strikes)} "
+            "displacement-only or denial left out (--all-evidence keeps them)"
+        )
+    print(f"{len(strikes)} reports about {strikes['place'].nunique()} places")
     for title, counts in summary_tables(strikes).items():
         print(f"\nReports per {title}")
         print(counts.to_frame().to_string())
@@ -280,8 +284,20 @@ def _map(args: argparse.Namespace) -> int:
     from borderstrikes.viz.static import plot_strikes
 
     strikes = _load(args.strikes)
+    clusters = None
+    if args.color_by == "cluster":  # with the defaults of `borderstrikes clusters`
+        from borderstrikes.clustering import (
+            DEFAULT_EPS_KM,
+            DEFAULT_MIN_SAMPLES,
+            cluster_strikes,
+            describe_clusters,
+        )
+
+        labels = cluster_strikes(strikes, eps_km=DEFAULT_EPS_KM, min_samples=DEFAULT_MIN_SAMPLES)
+        strikes = strikes.assign(cluster=labels)
+        clusters = describe_clusters(strikes, labels)
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=args.dpi)
-    plot_strikes(strikes, ax=ax, basemap=args.basemap, color_by=args.color_by)
+    plot_strikes(strikes, ax=ax, basemap=args.basemap, color_by=args.color_by, clusters=clusters)
     try:
         with atomic_file(args.output) as temporary:
             fig.savefig(temporary, bbox_inches="tight")
@@ -317,6 +333,7 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+_COLOR_BY = ("evidence", "date", "weapon", "cluster")
 _MAX_DPI = 600  # a 9 x 9.5 inch map at 600 dpi is already 31 million pixels
 
 
@@ -460,7 +477,13 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     map_.add_argument(
         "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF"
     )
-    map_.add_argument("--color-by", default="evidence", help="evidence, date, weapon or cluster")
+    map_.add_argument(
+        "--color-by",
+        default="evidence",
+        choices=_COLOR_BY,
+        help="what the marker colour shows (default evidence); cluster colours the clusters "
+        "found with the defaults of the clusters command",
+    )
     map_.add_argument(
         "--dpi", type=_dpi, default=150, help=f"resolution, 1 to {_MAX_DPI} (default 150)"
     )
@@ -487,6 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["summary"])  # doctest: +ELLIPSIS
+    88 reports; 78 shown: 10 displacement-only or denial left out (--all-evidence keeps them)
     78 reports about 27 places
     ...
     0

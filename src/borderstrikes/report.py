@@ -7,8 +7,8 @@ the other modules (the same calls a notebook makes) and writes their results.
 from __future__ import annotations
 
 import base64
-import html
 import io
+import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from borderstrikes import datasets
+from borderstrikes._core.escape import html_text
 from borderstrikes._core.versions import versions as versions_info
 from borderstrikes.io.write import (
     EVENT_DATASET_CREDITS,
@@ -106,22 +107,79 @@ def _as_dates(values: pd.Series) -> pd.Series:
     return pd.Series(local, index=values.index, dtype="datetime64[ns]")
 
 
-def _table_html(frame: pd.DataFrame, *, float_format: str = "{:,.2f}") -> str:
-    shown = frame.copy()
-    for column in shown.columns:
-        if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].map(
-                lambda v: "" if pd.isna(v) else float_format.format(v)
-            )
-    table = shown.to_html(index=False, escape=True, border=0, classes="table", na_rep="")
-    return f"<div class='scroll'>{table}</div>"
+#: A column of a table in the page: (column, header, meaning with unit, number format).
+#: The format is a ``str.format`` pattern for numbers, ``"date"`` or ``None`` (text).
+_Column = tuple[str, str, str, str | None]
 
 
-def _link(url: Any) -> str:
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        return html.escape(str(url)) if isinstance(url, str) else ""
-    safe = html.escape(url, quote=True)
-    return f'<a href="{safe}">{safe}</a>'
+def _cell(value: Any, fmt: str | None) -> str:
+    """One cell's text, escaped: numbers formatted, missing values empty."""
+    if isinstance(value, (list, tuple)):
+        return html_text(", ".join(map(str, value)))
+    if value is None or pd.isna(value):
+        return ""
+    if fmt == "date":
+        return html_text(f"{value:%Y-%m-%d}" if hasattr(value, "strftime") else value)
+    if fmt is not None and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return html_text(fmt.format(value))
+    return html_text(value)
+
+
+def _kind(fmt: str | None) -> str:
+    """CSS class of a column: ``num`` (right-aligned), ``date`` or ``text``."""
+    return "text" if fmt is None else "date" if fmt == "date" else "num"
+
+
+def _glossary_html(columns: Sequence[_Column]) -> str:
+    items = "".join(
+        f"<dt>{html_text(header)}</dt><dd>{meaning} <span class='csv'>"
+        f"(<code>{html_text(column)}</code>)</span></dd>"
+        for column, header, meaning, _ in columns
+    )
+    return f"<details class='glossary' open><summary>Columns</summary><dl>{items}</dl></details>"
+
+
+def _table_html(
+    frame: pd.DataFrame,
+    columns: Sequence[_Column],
+    *,
+    caption: str,
+    table_id: str,
+    wide: bool = False,
+) -> str:
+    """Write a table with a caption, wrapped cells and a glossary of its columns.
+
+    ``caption`` and the meanings in ``columns`` are the package's own HTML;
+    every cell and header is escaped with :func:`html_text`.
+    """
+    shown = [c for c in columns if c[0] in frame.columns]
+    head = "".join(
+        f"<th scope='col' class='{_kind(fmt)}'>{html_text(header)}</th>"
+        for _, header, _, fmt in shown
+    )
+    body = []
+    for record in frame[[c[0] for c in shown]].itertuples(index=False, name=None):
+        cells = "".join(
+            f"<td class='{_kind(fmt)}' data-label='{html_text(header)}'>{_cell(value, fmt)}</td>"
+            for value, (_, header, _, fmt) in zip(record, shown, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return (
+        f"<div class='wrap'><table class='table{' wide' if wide else ''}' id='{table_id}'>"
+        f"<caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>{_glossary_html(shown)}"
+    )
+
+
+def _link(url: Any, text: Any = None) -> str:
+    """Link to ``url`` if it is http(s), else write its text; both escaped."""
+    if not isinstance(url, str):
+        return ""
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return html_text(url)
+    label = html_text(url if text is None or text == "" else text)
+    return f'<a href="{html_text(url)}" rel="noreferrer noopener">{label}</a>'
 
 
 def _distances(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -189,13 +247,13 @@ def _events_html(provenance: Iterable[Mapping[str, Any]]) -> str:
             "credit the dataset as its publisher asks"
             if credit is None
             else (
-                f"{html.escape(credit['credit'])}; licence / terms: "
-                f"{html.escape(credit['license'])} ({_link(credit['terms'])})"
+                f"{html_text(credit['credit'])}; licence / terms: "
+                f"{html_text(credit['license'])} ({_link(credit['terms'])})"
             )
         )
         items.append(
-            f"<li><b>{html.escape(dataset)}</b> events from "
-            f"{html.escape(str(entry.get('file', '')))}: {terms}</li>"
+            f"<li><b>{html_text(dataset)}</b> events from "
+            f"{html_text(str(entry.get('file', '')))}: {terms}</li>"
         )
     return f"<h3>Event data</h3><ul>{''.join(items)}</ul>" if items else ""
 
@@ -208,21 +266,20 @@ def _sources_html(
         rows.append(
             "<li><b>{name}</b> ({filename}): {source} {version}; licence {license}. "
             "{attribution}</li>".format(
-                name=html.escape(entry["name"]),
-                filename=html.escape(entry["filename"]),
-                source=html.escape(str(entry.get("source_package", ""))),
-                version=html.escape(str(entry.get("source_version", ""))),
-                license=html.escape(str(entry.get("license", ""))),
-                attribution=html.escape(str(entry.get("attribution", ""))),
+                name=html_text(entry["name"]),
+                filename=html_text(entry["filename"]),
+                source=html_text(str(entry.get("source_package", ""))),
+                version=html_text(str(entry.get("source_version", ""))),
+                license=html_text(str(entry.get("license", ""))),
+                attribution=html_text(str(entry.get("attribution", ""))),
             )
         )
     urls = sorted(set(strikes.get("source_url", pd.Series(dtype=str)).dropna()))
-    claim_urls = sorted(set(claims.get("source_url", pd.Series(dtype=str)).dropna()))
     links = "".join(f"<li>{_link(u)}</li>" for u in urls)
-    claim_links = "".join(f"<li>{_link(u)}</li>" for u in claim_urls)
+    claim_links = _claim_sources_html(claims)
     return (
         f"<p><b>Credit line</b> (to print with the map or a table): "
-        f"{html.escape(credit_line(provenance))} The same credits, with licences, are in "
+        f"{html_text(credit_line(provenance))} The same credits, with licences, are in "
         "<a href='SOURCES.txt'>SOURCES.txt</a>.</p>"
         f"{_events_html(provenance)}"
         f"<h3>Data</h3><ul>{''.join(rows)}</ul>"
@@ -231,14 +288,209 @@ def _sources_html(
     )
 
 
+# --------------------------------------------------------------------------- claims
+
+#: Columns of the claims table that say where a claim comes from, taken from
+#: :func:`borderstrikes.claims.load_claims` (``check_claims`` leaves them out).
+_CLAIM_SOURCE_COLUMNS = ("claimant_role", "quote", "source_url", "source_outlet")
+
+
+def _claims() -> pd.DataFrame:
+    """Check the claims and add their sources: who, when, quote and URL first."""
+    from borderstrikes.claims import check_claims, load_claims
+
+    table = load_claims()
+    checked = check_claims(table)
+    out = checked.join(table[[c for c in _CLAIM_SOURCE_COLUMNS if c in table.columns]])
+    first = ["claimant", "claimant_role", "date_said", "quote", "source_outlet", "source_url"]
+    order = [c for c in first if c in out.columns] + [c for c in out.columns if c not in first]
+    return out[order]
+
+
+#: What each verdict of :func:`borderstrikes.claims.check_claims` means (HTML).
+_VERDICT_MEANINGS = {
+    "consistent": (
+        "The border's geometry, and the claims this one is linked to, leave room for the "
+        "figure. It is <b>not</b> a confirmation: the figure may still be wrong. For a depth "
+        "claim it says only that Armenian land that deep lies near the border by the place "
+        "named, not that the forces reached the place."
+    ),
+    "inconsistent": (
+        "The figure cannot fit: too little Armenian land lies that deep near the place or "
+        "stretch of border, the place lies at another distance from the border, or the linked "
+        "claims do not allow it. The reason gives the figures that clash; the claim, the "
+        "place named or the curator's link may be wrong."
+    ),
+    "not_checkable": (
+        "The geometry cannot decide: the place is not in the gazetteer, or there is no place, "
+        "front, stretch of border or linked claim to set the figure against. The reason says "
+        "which."
+    ),
+}
+
+_KIND_WORDS = {
+    "area": "area held",
+    "depth": "depth of advance",
+    "depth_on_front": "depth of advance on a front",
+    "place_distance": "distance of a place from the border",
+    "distance_from_place": "distance of the forces from a place",
+}
+
+_QUALIFIER_WORDS = {"about": "about ", "up_to": "up to ", "at_least": "at least "}
+
+
+def _verdict_label(verdict: Any) -> str:
+    return str(verdict).replace("_", " ")
+
+
+def _verdicts_html() -> str:
+    """Define each verdict and how figures are compared, once for the page."""
+    from borderstrikes.claims import ABOUT_TOLERANCE, PLACE_TOLERANCE_KM, VERDICTS
+
+    items = "".join(
+        f"<dt><span class='v v-{html_text(v)}'>{html_text(_verdict_label(v))}</span> "
+        f"<span class='csv'>(<code>{html_text(v)}</code>)</span></dt>"
+        f"<dd>{_VERDICT_MEANINGS.get(v, 'See the reason given with each claim.')}</dd>"
+        for v in VERDICTS
+    )
+    return (
+        "<section id='verdicts' class='note'><h3>What the verdicts mean</h3>"
+        f"<dl class='verdicts'>{items}</dl>"
+        "<h3>How a claim is read</h3><ul>"
+        "<li>A claim is what its claimant said, quoted from the source linked. The check sets "
+        "the figure against the geometry of the border, never replaces it with a "
+        "&ldquo;true&rdquo; figure.</li>"
+        "<li>Figures are compared as intervals: an exact figure &plusmn; half a unit of its "
+        f"last digit, &ldquo;about&rdquo; &plusmn; {100 * ABOUT_TOLERANCE:g} %, &ldquo;up "
+        "to&rdquo; from 0, &ldquo;at least&rdquo; with no upper end. Distances to or from a "
+        f"named place get an allowance of {PLACE_TOLERANCE_KM:g} km for the size of the "
+        "place.</li>"
+        "<li>A <b>depth</b> of advance &ldquo;at or towards&rdquo; a place is checked on the "
+        "stretch of border nearest that place: is there Armenian land that far from the "
+        "border there? The reason also gives how far the place itself lies from the border. "
+        "&ldquo;Verin Shorzha lies 6.22 km from the border, beyond the claimed 1.5 km by "
+        "4.72 km&rdquo; means the village lies 4.72 km deeper than the claimed advance: the "
+        "advance, towards the village, stopped short of it. That is no contradiction, and "
+        "the claim stays <i>consistent</i>.</li>"
+        "<li>A depth D on a front F can enclose from D&middot;F/2 (a triangle) to D&middot;F "
+        "(a rectangle). Links between claims (<code>relates_to</code> in "
+        "claims.csv) are the curator's reading, documented in "
+        "data/CLAIMS_SCHEMA.md.</li></ul></section>"
+    )
+
+
+def _figure_html(row: Mapping[str, Any]) -> str:
+    """Write the claimed figure as stated, its kind and place (e.g. up to 3.5 km, Lake Sev)."""
+    value, top = row.get("claimed_value"), row.get("claimed_value_max")
+    if value is None or pd.isna(value):
+        figure = ""
+    else:
+        figure = f"{value:g}" + ("" if top is None or pd.isna(top) else f"–{top:g}")
+        unit = {"km2": "km²", "m2": "m²"}.get(str(row.get("unit", "")), row.get("unit", ""))
+        figure = f"{_QUALIFIER_WORDS.get(str(row.get('qualifier')), '')}{figure} {unit}"
+    front = row.get("claimed_front_km")
+    if front is not None and not pd.isna(front):
+        figure += f" on a {front:g} km front"
+    kind = _KIND_WORDS.get(str(row.get("kind")), row.get("kind", ""))
+    place = row.get("location") or ""
+    period = row.get("period") or ""
+    return (
+        f"<b>{html_text(figure)}</b><br>{html_text(kind)}"
+        + (f" &middot; {html_text(place)}" if place else "")
+        + (f"<br><span class='small'>period {html_text(period)}</span>" if period else "")
+    )
+
+
+#: Columns of the claims table in the page; the widths (%) keep the verdict and reason in view.
+_CLAIM_COLUMNS: tuple[tuple[str, str, int, str], ...] = (
+    ("id", "ID", 4, "Claim id (<code>claim_id</code>); reasons cite other claims by it."),
+    ("who", "Said by", 12, "The claimant (<code>claimant</code>) and their role then."),
+    ("date", "Date said", 8, "When the claim was made, as precisely as the source gives it."),
+    (
+        "figure",
+        "Claimed figure",
+        14,
+        "The figure as stated (km, km², ha, m), what it measures, the place named and the "
+        "period it is about.",
+    ),
+    (
+        "quote",
+        "Quote and source",
+        22,
+        "The words that carry the figure (at most 15 words) and a link to the page they come "
+        "from, named by its outlet.",
+    ),
+    ("verdict", "Verdict", 10, "Result of the check; see <a href='#verdicts'>the verdicts</a>."),
+    ("reason", "Reason", 30, "Why: the figures of the geometry the claim was set against."),
+)
+
+
+def _claims_table_html(claims: pd.DataFrame) -> str:
+    from borderstrikes.claims import VERDICTS
+
+    rows = []
+    for claim_id, row in claims.iterrows():
+        verdict = row.get("verdict", "")
+        css = html_text(verdict) if verdict in VERDICTS else "other"
+        role = row.get("claimant_role") or ""
+        outlet = row.get("source_outlet") or ""
+        url = row.get("source_url") or ""
+        cells = {
+            "id": f"<b>{html_text(claim_id)}</b>",
+            "who": html_text(row.get("claimant", ""))
+            + (f"<br><span class='small'>{html_text(role)}</span>" if role else ""),
+            "date": html_text(row.get("date_said", "")),
+            "figure": _figure_html(row),
+            "quote": f"<span class='quote'>{html_text(row.get('quote', ''))}</span>"
+            + (f"<br>&mdash; {_link(url, outlet or url)}" if url else ""),
+            "verdict": f"<span class='v v-{css}'>{html_text(_verdict_label(verdict))}</span>",
+            "reason": html_text(row.get("reason", "")),
+        }
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td class='{key}' data-label='{html_text(header)}'>{cells[key]}</td>"
+                for key, header, _, _ in _CLAIM_COLUMNS
+            )
+            + "</tr>"
+        )
+    cols = "".join(f"<col class='c-{key}' style='width:{w}%'>" for key, _, w, _ in _CLAIM_COLUMNS)
+    head = "".join(f"<th scope='col'>{html_text(h)}</th>" for _, h, _, _ in _CLAIM_COLUMNS)
+    glossary = "".join(f"<dt>{html_text(h)}</dt><dd>{m}</dd>" for _, h, _, m in _CLAIM_COLUMNS)
+    return (
+        "<div class='wrap'><table class='table claims' id='claims-table'>"
+        f"<caption>Table 4. {len(claims)} quantitative territorial claims, each set against the "
+        "geometry of the border. A verdict is about the figure's fit, not its truth. All "
+        "columns, with the implied figures, are in <a href='claims.csv'>claims.csv</a>."
+        f"</caption><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        "<details class='glossary' open><summary>Columns</summary>"
+        f"<dl>{glossary}</dl></details>"
+    )
+
+
+def _claim_sources_html(claims: pd.DataFrame) -> str:
+    """One item per source page: the claims it carries, its outlet and its URL."""
+    if "source_url" not in claims.columns:
+        return ""
+    items = []
+    table = claims.reset_index()
+    for url, group in table.groupby("source_url", sort=False):
+        if not url:
+            continue
+        ids = ", ".join(html_text(i) for i in group["claim_id"])
+        outlet = html_text(group["source_outlet"].iloc[0]) if "source_outlet" in group else ""
+        items.append(f"<li><b>{ids}</b>: {outlet}, {_link(url)}</li>")
+    return "".join(items)
+
+
 def _method_html(parameters: dict[str, Any]) -> str:
     versions = versions_info()
     libs = {**versions["libraries"], **{k: v for k, v in versions["packages"].items() if v}}
     params = "".join(
-        f"<li><code>{html.escape(k)}</code> = {html.escape(str(v))}</li>"
-        for k, v in parameters.items()
+        f"<li><code>{html_text(k)}</code> = {html_text(str(v))}</li>" for k, v in parameters.items()
     )
-    libraries = ", ".join(f"{html.escape(k)} {html.escape(str(v))}" for k, v in libs.items())
+    libraries = ", ".join(f"{html_text(k)} {html_text(str(v))}" for k, v in libs.items())
     return (
         "<ul>"
         "<li>Distances, lengths and areas are geodesic on the WGS84 ellipsoid (GeographicLib "
@@ -257,15 +509,196 @@ def _method_html(parameters: dict[str, Any]) -> str:
 
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;
-padding:0 1em;color:#222;line-height:1.45}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#222;
+line-height:1.45;background:#fff}
+main{max-width:1600px;margin:0 auto;padding:1em clamp(.75em,2.5vw,2.5em)}
+p,ul,.note,details.glossary{max-width:90ch}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table.table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
-table.table th,table.table td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left}
-table.table th{background:#f4f4f4}.small{font-size:.8em;color:#555}
+.wrap{width:100%;overflow-x:auto}
+table.table{border-collapse:collapse;font-size:.85em;margin:.5em 0;width:auto;max-width:100%}
+table.wide,table.claims{width:100%}
+table.table caption{caption-side:top;text-align:left;font-size:1.05em;padding:.3em 0;color:#333}
+table.table th,table.table td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;
+vertical-align:top;overflow-wrap:break-word}
+table.table th{background:#f4f4f4;position:sticky;top:0}
+table.table .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.table th.num{white-space:normal}table.table td.date{white-space:nowrap}
+table.claims{table-layout:fixed}
+table.claims td.quote .quote{font-style:italic}
+table.claims td.date{white-space:normal}
+.v{display:inline-block;padding:1px 6px;border-radius:3px;font-weight:600;border:1px solid}
+.v-consistent{background:#e7f4ea;border-color:#2e7d32;color:#1b5e20}
+.v-inconsistent{background:#fdecea;border-color:#c62828;color:#8e1c1c}
+.v-not_checkable,.v-other{background:#eeeeee;border-color:#757575;color:#424242}
+details.glossary{font-size:.8em;color:#444;margin:.2em 0 1.5em}
+details.glossary summary{cursor:pointer;font-weight:600}
+details.glossary dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.3em 0}
+details.glossary dt{font-weight:600}details.glossary dd{margin:0}
+.csv{color:#777}
+dl.verdicts dt{margin-top:.5em}dl.verdicts dd{margin-left:1.5em}
+.small{font-size:.8em;color:#555}
 .caveat{background:#fff8e1;border-left:4px solid #e6a700;padding:.6em 1em}
-img{max-width:100%;height:auto}.scroll{overflow-x:auto}
+.note{background:#f7f9fc;border-left:4px solid #5b7db1;padding:.2em 1em}
+img{max-width:100%;height:auto}
+a{overflow-wrap:anywhere}
+@media (max-width:700px){
+table.claims,table.claims tbody,table.claims tr,table.claims td{display:block;width:auto}
+table.claims thead,table.claims colgroup{display:none}
+table.claims tr{border-bottom:2px solid #bbb;padding:.4em 0}
+table.claims td{border:0;padding:2px 4px}
+table.claims td::before{content:attr(data-label) ": ";font-weight:600}
+}
+@media print{
+@page{size:A4 landscape;margin:12mm}
+body{font-size:9pt}
+main{max-width:none;padding:0}
+.wrap{overflow:visible}
+table.table{font-size:7.5pt}
+table.table th{position:static}
+thead{display:table-header-group}
+tr,img,dl.verdicts dd{break-inside:avoid}
+h2,h3,caption{break-after:avoid}
+img{max-height:170mm;width:auto}
+details.glossary{display:block}
+.v,table.table th,.caveat,.note{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+table.claims td.quote a::after{content:" <" attr(href) ">";font-size:.9em;color:#444;
+word-break:break-all}
+a{color:#000}
+}
 """
+
+#: Columns of the page's tables: (column, header, meaning with unit, number format).
+_EVIDENCE_COLUMNS: tuple[_Column, ...] = (
+    (
+        "evidence",
+        "Evidence",
+        "What the report claims: <i>impact</i> (fire reached the place), <i>direction</i> (the "
+        "place is named as an axis of fire), <i>ground_fighting</i>, "
+        "<i>claimed_firing_point</i> (named by the Azerbaijani MOD as where fire came from), "
+        "<i>displacement_only</i> (people fled; no strike described), <i>denial</i> (an "
+        "official denies a hit). Rules in data/STRIKES_SCHEMA.md.",
+        None,
+    ),
+    ("reports", "Reports", "Number of strike reports.", "{:,d}"),
+)
+
+_CLUSTER_COLUMNS: tuple[_Column, ...] = (
+    ("cluster", "Cluster", "Cluster number, as in the distance table.", "{:d}"),
+    ("name", "Name", "The most reported place of the cluster and its province.", None),
+    ("n_reports", "Reports", "Number of reports in the cluster.", "{:,d}"),
+    ("n_places", "Places", "Number of distinct places.", "{:,d}"),
+    ("places", "Place names", "The places, alphabetically.", None),
+    ("first_date", "First", "Date of the first report, YYYY-MM-DD.", "date"),
+    ("last_date", "Last", "Date of the last report, YYYY-MM-DD.", "date"),
+    (
+        "area_km2",
+        "Footprint (km²)",
+        "Geodesic area of the footprint drawn on the map, km².",
+        "{:,.1f}",
+    ),
+    (
+        "standard_distance_km",
+        "Spread (km)",
+        "Root mean square geodesic distance of the reports from the cluster's centre, km.",
+        "{:,.1f}",
+    ),
+    (
+        "border_min_km",
+        "Nearest to border (km)",
+        "Distance of the report nearest the border, km.",
+        "{:,.1f}",
+    ),
+    (
+        "border_median_km",
+        "Median to border (km)",
+        "Median distance of the reports to the border, km.",
+        "{:,.1f}",
+    ),
+    (
+        "border_max_km",
+        "Farthest from border (km)",
+        "Distance of the report farthest from the border, km.",
+        "{:,.1f}",
+    ),
+)
+
+_ZONE_COLUMNS: tuple[_Column, ...] = (
+    ("depth_km", "Depth (km)", "Geodesic depth from the Armenia–Azerbaijan border, km.", "{:g}"),
+    ("area_km2", "Area (km²)", "Area of Armenia within that depth, km².", "{:,.0f}"),
+    (
+        "share_of_country_pct",
+        "Share of Armenia (%)",
+        "That area as a share of Armenia's area, %.",
+        "{:.1f}",
+    ),
+    ("n_places", "Places", "Gazetteer places inside.", "{:,d}"),
+    (
+        "population",
+        "Population (at least)",
+        "Sum of the known populations of those places: a lower bound.",
+        "{:,.0f}",
+    ),
+    (
+        "n_places_unknown_population",
+        "Places, population unknown",
+        "Places inside whose population is not known (not in the sum).",
+        "{:,d}",
+    ),
+    (
+        "n_reports",
+        "Reports inside",
+        "Strike reports located inside (displacement-only and denial reports not counted).",
+        "{:,d}",
+    ),
+)
+
+_DISTANCE_COLUMNS: tuple[_Column, ...] = (
+    ("report_id", "Report", "Id of the strike report.", None),
+    ("place", "Place", "Place named in the report.", None),
+    ("admin1", "Province", "Province (marz) of the place.", None),
+    ("date", "Date", "Local date of the reported event, YYYY-MM-DD.", "date"),
+    ("evidence", "Evidence", "What the report claims (see Table 1).", None),
+    ("claimant", "Claimant", "Who made the claim, and through whom it was reported.", None),
+    (
+        "location_precision",
+        "Precision",
+        "How well the point locates the report: exact, settlement, area or region.",
+        None,
+    ),
+    (
+        "location_radius_m",
+        "Radius (m)",
+        "Radius around the point within which the event is expected to lie, metres.",
+        "{:,.0f}",
+    ),
+    (
+        "distance_km",
+        "Distance (km)",
+        "Geodesic distance from the point to the nearest point of the border, km.",
+        "{:,.2f}",
+    ),
+    (
+        "signed_distance_km",
+        "Signed distance (km)",
+        "The same distance, positive inside Armenia and negative on the other side, km.",
+        "{:,.2f}",
+    ),
+    (
+        "side",
+        "Side",
+        "ISO3 code of the country the point lies in (ARM Armenia, AZE Azerbaijan).",
+        None,
+    ),
+    ("section", "Border section", "Section of the border nearest the point.", None),
+    (
+        "cluster",
+        "Cluster",
+        "Cluster of the report (Table 2); −1: in no cluster (isolated, or a displacement-only "
+        "or denial report, which are not clustered).",
+        "{:d}",
+    ),
+)
 
 
 def write_report(
@@ -349,7 +782,6 @@ def write_report(
     ['SOURCES.txt', 'buffer_zones.csv', 'claims.csv', 'clusters.geojson', 'distances.csv', ...]
     """
     from borderstrikes.areas import buffer_scenarios
-    from borderstrikes.claims import check_claims
     from borderstrikes.clustering import DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES
     from borderstrikes.strikes import validate_strikes
 
@@ -385,8 +817,9 @@ def write_report(
         )
         names["buffer_zones"] = write_csv(zones, folder / "buffer_zones.csv", index=False).name
 
-        claims = steps.run("claims", check_claims)
-        names["claims"] = write_csv(claims, folder / "claims.csv", index=False).name
+        claims = steps.run("claims", _claims)
+        # claim_id is the index of check_claims(): written as the first column
+        names["claims"] = write_csv(claims.reset_index(), folder / "claims.csv", index=False).name
 
         png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder))
         names["map_png"], names["map_svg"] = png.name, svg.name
@@ -457,16 +890,14 @@ def _page(
     cluster_table = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).reset_index(
         names="cluster"
     )
-    for column in cluster_table.columns:
-        if cluster_table[column].map(type).eq(list).any():
-            cluster_table[column] = cluster_table[column].map(", ".join)
     # row for row (distances and labels both follow the strikes): labels may repeat
     distance_table = distances.assign(cluster=labels.to_numpy())
     by_evidence = summary_tables(strikes)["evidence"].reset_index()
     buffer = io.StringIO()
     buffer.write("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
+    buffer.write("<meta name='viewport' content='width=device-width, initial-scale=1'>")
     buffer.write("<title>borderstrikes report</title>")
-    buffer.write(f"<style>{_STYLE}</style></head><body>")
+    buffer.write(f"<style>{_STYLE}</style></head><body><main>")
     buffer.write("<h1>Reported strikes on Armenia and the Armenia–Azerbaijan border</h1>")
     buffer.write(
         "<p class='caveat'>Every row below is a <b>claim</b> by the named claimant, as "
@@ -479,13 +910,58 @@ def _page(
     )
     buffer.write(f"<img alt='Map of the reports' src='data:image/png;base64,{image}'>")
     buffer.write("<p class='small'>Vector version: <a href='map.svg'>map.svg</a>.</p>")
-    buffer.write("<h2>Reports by evidence</h2>" + _table_html(by_evidence))
-    buffer.write("<h2>Clusters</h2>" + _table_html(cluster_table))
-    buffer.write("<h2>Buffer-zone scenarios</h2>" + _table_html(zones))
-    buffer.write("<h2>Claims checked against the geometry</h2>" + _table_html(claims))
+    buffer.write("<h2>Reports by evidence</h2>")
+    buffer.write(
+        _table_html(
+            by_evidence,
+            _EVIDENCE_COLUMNS,
+            caption=f"Table 1. The {len(strikes)} strike reports by the kind of claim they make.",
+            table_id="evidence-table",
+        )
+    )
+    buffer.write("<h2>Clusters</h2>")
+    buffer.write(
+        _table_html(
+            cluster_table,
+            _CLUSTER_COLUMNS,
+            caption=(
+                f"Table 2. Clusters of reports (DBSCAN, {html_text(parameters.get('eps_km'))} km, "
+                f"at least {html_text(parameters.get('min_samples'))} reports). Centres and "
+                "ellipses are in <a href='clusters.geojson'>clusters.geojson</a>."
+            ),
+            table_id="cluster-table",
+        )
+    )
+    buffer.write("<h2>Buffer-zone scenarios</h2>")
+    buffer.write(
+        _table_html(
+            zones,
+            _ZONE_COLUMNS,
+            caption=(
+                "Table 3. The part of Armenia within each depth of the border, and who lives "
+                "there. Also in <a href='buffer_zones.csv'>buffer_zones.csv</a>."
+            ),
+            table_id="zone-table",
+        )
+    )
+    buffer.write("<h2>Claims checked against the geometry</h2>")
+    buffer.write(_verdicts_html())
+    buffer.write(_claims_table_html(claims))
     buffer.write("<h2>Distance of each report to the border</h2>")
-    buffer.write(_table_html(distance_table, float_format="{:,.3f}"))
+    buffer.write(
+        _table_html(
+            distance_table,
+            _DISTANCE_COLUMNS,
+            caption=(
+                f"Table 5. Each of the {len(distance_table)} reports, its geodesic distance to "
+                "the border and its cluster. The nearest border point of each is in "
+                "<a href='distances.csv'>distances.csv</a>."
+            ),
+            table_id="distance-table",
+            wide=True,
+        )
+    )
     buffer.write("<h2>Method</h2>" + _method_html(parameters))
     buffer.write("<h2>Sources</h2>" + _sources_html(strikes, claims, provenance))
-    buffer.write("</body></html>")
+    buffer.write("</main></body></html>")
     return buffer.getvalue()

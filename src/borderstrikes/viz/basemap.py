@@ -64,7 +64,7 @@ _TILE_TIMEOUT_S = (3.05, 20.0)
 
 def _import_contextily() -> Any:
     return import_optional(
-        "contextily", extra="plot", purpose="basemap tiles", hint=', or pass basemap="offline"'
+        "contextily", purpose="basemap tiles", hint=', or pass basemap="offline"'
     )
 
 

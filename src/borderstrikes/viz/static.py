@@ -12,9 +12,9 @@ map), each is drawn by a small drawer below, and the furniture, labels and
 basemaps come from :mod:`~borderstrikes.viz.furniture`,
 :mod:`~borderstrikes.viz.labels` and :mod:`~borderstrikes.viz.basemap`.
 
-matplotlib and contextily are imported inside the functions, so
-``import borderstrikes`` stays free of them; install them with
-``pip install "borderstrikes[plot]"``.
+matplotlib and contextily are dependencies of borderstrikes (a plain
+``pip install borderstrikes`` installs them), imported inside the functions
+so that ``import borderstrikes`` stays free of them.
 
 Basemaps
 --------
@@ -239,7 +239,7 @@ def plot_strikes(
     >>> any("OpenStreetMap" in t.get_text() for t in ax.texts)
     True
     """
-    plt = import_optional("matplotlib.pyplot", extra="plot", purpose="plots")
+    plt = import_optional("matplotlib.pyplot", purpose="plots")
     map_crs = resolve_map_crs(crs)
     kind, raster = check_basemap(basemap)
     provider = resolve_provider(tile_provider) if kind in {"tiles", "auto"} else None
