@@ -1,7 +1,8 @@
-"""Write the full report on a set of strike reports: tables, map and a self-contained HTML page.
+"""The HTML page of the report: tables with captions and glossaries, claims, method, sources.
 
-This is the top layer, next to the CLI: it only calls the public functions of
-the other modules (the same calls a notebook makes) and writes their results.
+Every text that comes from a file is escaped with
+:func:`borderstrikes._core.escape.html_text`; links are made only for
+``http``/``https`` addresses.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import numbers
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,88 +22,11 @@ from borderstrikes._core.escape import html_text
 from borderstrikes._core.versions import versions as versions_info
 from borderstrikes.io.write import (
     EVENT_DATASET_CREDITS,
-    atomic_folder,
-    check_output_folder,
     credit_line,
-    sources_text,
-    write_csv,
-    write_sources,
-    write_vector,
 )
+from borderstrikes.report.summary import summary_tables
 
-__all__ = ["ReportResult", "summary_tables", "write_clusters", "write_report"]
-
-Progress = Callable[[str], None]
-
-
-@dataclass
-class ReportResult:
-    """Paths of the files :func:`write_report` wrote, and the time each step took."""
-
-    out_dir: Path
-    files: dict[str, Path] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _quiet(_: str) -> None:
-    return None
-
-
-class _Steps:
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.seconds: dict[str, float] = {}
-
-    def run(self, name: str, func: Callable[[], Any]) -> Any:
-        self.progress(f"{name} …")
-        start = time.perf_counter()
-        value = func()
-        self.seconds[name] = time.perf_counter() - start
-        self.progress(f"{name}: done in {self.seconds[name]:.1f} s")
-        return value
-
-
-def summary_tables(strikes: pd.DataFrame) -> dict[str, pd.Series]:
-    """Count reports per province, date, evidence kind and place: the summary tables.
-
-    The report page and ``borderstrikes summary`` both show these.
-
-    Parameters
-    ----------
-    strikes : pandas.DataFrame
-        Reports with ``admin1``, ``date``, ``evidence`` and ``place`` columns.
-
-    Returns
-    -------
-    dict of str to pandas.Series
-        ``"province"``, ``"date"`` (as YYYY-MM-DD), ``"evidence"`` and
-        ``"place"`` (by province and place), each a count named ``reports``.
-
-    Examples
-    --------
-    >>> tables = summary_tables(bs.load_strikes())
-    >>> int(tables["evidence"].sum())
-    88
-    """
-    return {
-        "province": strikes.groupby("admin1").size().rename("reports"),
-        "date": strikes.groupby(strikes["date"].dt.strftime("%Y-%m-%d")).size().rename("reports"),
-        "evidence": strikes.groupby("evidence").size().rename("reports"),
-        "place": strikes.groupby(["admin1", "place"]).size().rename("reports"),
-    }
-
-
-def _as_dates(values: pd.Series) -> pd.Series:
-    """Dates of a validated table as local datetimes (a CSV gives text; offsets are dropped).
-
-    A report's date is its local date: ``2022-09-14T00:30:00+04:00`` stays the 14th (its
-    wall-clock time), never converted to UTC (the 13th).
-    """
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.tz_localize(None) if values.dt.tz is not None else values
-    stamps = [pd.NaT if pd.isna(v) else pd.Timestamp(v) for v in values]
-    local = [s if s is pd.NaT or s.tzinfo is None else s.tz_localize(None) for s in stamps]
-    return pd.Series(local, index=values.index, dtype="datetime64[ns]")
+__all__ = ["render_page"]
 
 
 #: A column of a table in the page: (column, header, meaning with unit, number format).
@@ -182,59 +104,6 @@ def _link(url: Any, text: Any = None) -> str:
     return f'<a href="{html_text(url)}" rel="noreferrer noopener">{label}</a>'
 
 
-def _distances(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
-    from borderstrikes.border import distance_to_border
-
-    measured = distance_to_border(strikes)
-    columns = [
-        "report_id",
-        "place",
-        "admin1",
-        "date",
-        "evidence",
-        "claimant",
-        "location_precision",
-        "location_radius_m",
-    ]
-    table = strikes[[c for c in columns if c in strikes.columns]]
-    # side by side, row for row: a join on labels multiplies rows when a label repeats
-    table = pd.concat([table, measured.set_axis(table.index)], axis=1)
-    if "date" in table:
-        table["date"] = pd.to_datetime(table["date"]).dt.strftime("%Y-%m-%d")
-    return table
-
-
-def _clusters(
-    strikes: gpd.GeoDataFrame, eps_km: float, min_samples: int
-) -> tuple[pd.Series, gpd.GeoDataFrame]:
-    from borderstrikes.clustering import cluster_strikes, describe_clusters
-
-    labels = cluster_strikes(strikes, eps_km=eps_km, min_samples=min_samples)
-    return labels, describe_clusters(strikes, labels)
-
-
-#: Depths (km) of the distance zones drawn on the report's map.
-_MAP_ZONES_KM = (5, 10, 20)
-
-
-def _map(
-    strikes: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, basemap: str, out: Path
-) -> tuple[Path, Path]:
-    import matplotlib.pyplot as plt
-
-    from borderstrikes.areas import buffer_zone
-    from borderstrikes.viz.static import plot_strikes
-
-    zones = pd.concat([buffer_zone(depth_km=depth) for depth in _MAP_ZONES_KM])
-    fig, ax = plt.subplots(figsize=(9, 9.5), dpi=150)
-    plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, zones=zones)
-    png, svg = out / "map.png", out / "map.svg"
-    fig.savefig(png, bbox_inches="tight")
-    fig.savefig(svg, bbox_inches="tight")
-    plt.close(fig)
-    return png, svg
-
-
 def _events_html(provenance: Iterable[Mapping[str, Any]]) -> str:
     """List the event datasets the reports come from, each with its credit and terms."""
     items = []
@@ -286,25 +155,6 @@ def _sources_html(
         f"<h3>Sources of the strike reports</h3><ul>{links}</ul>"
         f"<h3>Sources of the claims</h3><ul>{claim_links}</ul>"
     )
-
-
-# --------------------------------------------------------------------------- claims
-
-#: Columns of the claims table that say where a claim comes from, taken from
-#: :func:`borderstrikes.claims.load_claims` (``check_claims`` leaves them out).
-_CLAIM_SOURCE_COLUMNS = ("claimant_role", "quote", "source_url", "source_outlet")
-
-
-def _claims() -> pd.DataFrame:
-    """Check the claims and add their sources: who, when, quote and URL first."""
-    from borderstrikes.claims import check_claims, load_claims
-
-    table = load_claims()
-    checked = check_claims(table)
-    out = checked.join(table[[c for c in _CLAIM_SOURCE_COLUMNS if c in table.columns]])
-    first = ["claimant", "claimant_role", "date_said", "quote", "source_outlet", "source_url"]
-    order = [c for c in first if c in out.columns] + [c for c in out.columns if c not in first]
-    return out[order]
 
 
 #: What each verdict of :func:`borderstrikes.claims.check_claims` means (HTML).
@@ -701,181 +551,7 @@ _DISTANCE_COLUMNS: tuple[_Column, ...] = (
 )
 
 
-def write_report(
-    out_dir: str | Path,
-    *,
-    strikes: gpd.GeoDataFrame | None = None,
-    basemap: str = "offline",
-    eps_km: float | None = None,
-    min_samples: int | None = None,
-    depths_km: Sequence[float] = (1, 2, 5, 10, 15, 20),
-    countries: Sequence[str] = ("ARM",),
-    progress: Progress | None = None,
-    force: bool = False,
-    tables: Mapping[str, pd.DataFrame] | None = None,
-) -> ReportResult:
-    """Analyse strike reports and write tables, maps and ``report.html`` to a folder.
-
-    The folder is written all or nothing: every file goes to a temporary
-    folder next to ``out_dir`` (in the same parent directory), which is
-    renamed to ``out_dir`` only when everything succeeded. A failure leaves
-    ``out_dir`` as it was. The CSV tables are written with
-    :func:`borderstrikes.io.write.write_csv`: text cells a spreadsheet would
-    run as formulas (starting with ``=``, ``+``, ``-``, ``@``, tab, CR) get a
-    leading ``'``. ``SOURCES.txt`` credits the data (the event dataset and its
-    licence when the reports come from ACLED, UCDP GED or GDELT).
-
-    Parameters
-    ----------
-    out_dir : str or path-like
-        Folder to write; created if missing. An existing folder is replaced
-        as a whole (no old file survives) if it is empty or borderstrikes
-        wrote it (it holds ``.borderstrikes-output``); any other folder, or a
-        symbolic link, only with ``force``. An existing file is refused, before
-        anything is computed.
-    strikes : GeoDataFrame, optional
-        Strike reports in the schema of :func:`borderstrikes.load_strikes`
-        (checked with :func:`borderstrikes.validate_strikes`); default the
-        packaged September 2022 reports.
-    basemap : str, default "offline"
-        Passed to :func:`borderstrikes.viz.static.plot_strikes`; ``"offline"``
-        needs no network.
-    eps_km, min_samples : optional
-        Clustering parameters; default
-        :data:`borderstrikes.clustering.DEFAULT_EPS_KM` and
-        :data:`borderstrikes.clustering.DEFAULT_MIN_SAMPLES`.
-    depths_km : sequence of float, default (1, 2, 5, 10, 15, 20)
-        Depths of the buffer-zone scenarios.
-    countries : sequence of str, default ("ARM",)
-        Countries user reports may lie in, passed to
-        :func:`borderstrikes.validate_strikes` (e.g. ``("ARM", "AZE")``).
-    progress : callable, optional
-        Called with a message at the start and end of each step (e.g. ``print``).
-    force : bool, default False
-        Replace ``out_dir`` even if it is a folder borderstrikes did not write
-        (its files are deleted) or a symbolic link (the link is replaced; its
-        target is left alone).
-    tables : mapping of str to DataFrame, optional
-        More tables to write as CSV into the folder, by file name (e.g. the
-        rows of an event file left out, with reasons); empty tables are skipped.
-
-    Returns
-    -------
-    ReportResult
-        The paths written (``map.png``, ``map.svg``, ``distances.csv``,
-        ``clusters.geojson``, ``buffer_zones.csv``, ``claims.csv``,
-        ``report.html``, ``SOURCES.txt`` and the ``tables``) and the seconds
-        each step took.
-
-    Raises
-    ------
-    FileExistsError
-        ``out_dir`` is a file, or (without ``force``) a symbolic link or a
-        folder with files borderstrikes did not write.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +SKIP
-    ...     result = write_report(tmp)
-    ...     sorted(p.name for p in result.files.values())
-    ['SOURCES.txt', 'buffer_zones.csv', 'claims.csv', 'clusters.geojson', 'distances.csv', ...]
-    """
-    from borderstrikes.areas import buffer_scenarios
-    from borderstrikes.clustering import DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES
-    from borderstrikes.strikes import validate_strikes
-
-    out = check_output_folder(out_dir, force=force)  # fail before computing anything
-    extra = dict(tables or {})
-    for name in extra:
-        if Path(name).name != name or not name.endswith(".csv"):
-            msg = f"tables: {name!r} must be a plain file name ending in .csv"
-            raise ValueError(msg)
-    packaged = strikes is None
-    if packaged:
-        strikes = datasets.load_strikes()
-    else:
-        validate_strikes(strikes, countries=countries)
-        strikes = strikes.assign(date=_as_dates(strikes["date"]))  # a CSV gives text
-    provenance = list(strikes.attrs.get("provenance", []))
-    steps = _Steps(progress or _quiet)
-    eps_km = DEFAULT_EPS_KM if eps_km is None else eps_km
-    min_samples = DEFAULT_MIN_SAMPLES if min_samples is None else min_samples
-    result = ReportResult(out_dir=out)
-    names: dict[str, str] = {}
-
-    with atomic_folder(out, force=force) as folder:
-        distances = steps.run("distances to the border", lambda: _distances(strikes))
-        names["distances"] = write_csv(distances, folder / "distances.csv").name
-
-        labels, clusters = steps.run("clusters", lambda: _clusters(strikes, eps_km, min_samples))
-        write_clusters(clusters, folder / "clusters.geojson")
-        names["clusters"] = "clusters.geojson"
-
-        zones = steps.run(
-            "buffer-zone scenarios", lambda: buffer_scenarios(depths_km, strikes=strikes)
-        )
-        names["buffer_zones"] = write_csv(zones, folder / "buffer_zones.csv", index=False).name
-
-        claims = steps.run("claims", _claims)
-        # claim_id is the index of check_claims(): written as the first column
-        names["claims"] = write_csv(claims.reset_index(), folder / "claims.csv", index=False).name
-
-        png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder))
-        names["map_png"], names["map_svg"] = png.name, svg.name
-
-        parameters = {
-            "strikes": "packaged September 2022 reports" if packaged else f"{len(strikes)} reports",
-            "eps_km": eps_km,
-            "min_samples": min_samples,
-            "depths_km": list(depths_km),
-            "basemap": basemap,
-            "ellipsoid": "WGS84",
-        }
-        page = steps.run(
-            "HTML report",
-            lambda: _page(
-                strikes, distances, labels, clusters, zones, claims, png, parameters, provenance
-            ),
-        )
-        (folder / "report.html").write_text(page, encoding="utf-8")
-        names["report"] = "report.html"
-        for name, table in extra.items():  # e.g. the --events rows not in the report
-            if len(table):
-                names[Path(name).stem] = write_csv(table, folder / name).name
-        sources = sources_text(provenance, title=f"borderstrikes report in {out.name}")
-        names["sources"] = write_sources(sources, folder / "SOURCES.txt").name
-    result.files = {key: out / name for key, name in names.items()}
-    result.seconds = steps.seconds
-    return result
-
-
-def write_clusters(
-    clusters: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None
-) -> None:
-    """Write cluster footprints, lists joined with "; " and dates as YYYY-MM-DD.
-
-    A ``.gpkg`` file gets (or has replaced) the layer ``layer`` (default: the
-    file name without suffix), its other layers kept; a ``.csv`` file gets the
-    table without footprints (through
-    :func:`borderstrikes.io.write.write_csv`); any other name is written as
-    GeoJSON.
-    """
-    path = Path(path)
-    frame = clusters.reset_index(names="cluster")
-    for column in frame.columns:
-        if column != frame.geometry.name and frame[column].map(type).eq(list).any():
-            frame[column] = frame[column].map("; ".join)
-        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-    if path.suffix.lower() == ".csv":
-        write_csv(pd.DataFrame(frame.drop(columns=frame.geometry.name)), path, index=False)
-        return
-    driver = "GPKG" if path.suffix.lower() == ".gpkg" else "GeoJSON"
-    write_vector(frame, path, layer=layer, driver=driver, description=credit_line())
-
-
-def _page(
+def render_page(
     strikes: gpd.GeoDataFrame,
     distances: pd.DataFrame,
     labels: pd.Series,
@@ -886,6 +562,7 @@ def _page(
     parameters: dict[str, Any],
     provenance: Sequence[Mapping[str, Any]] = (),
 ) -> str:
+    """Return the self-contained ``report.html``: map, tables, method and sources."""
     image = base64.b64encode(png.read_bytes()).decode("ascii")
     cluster_table = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).reset_index(
         names="cluster"
