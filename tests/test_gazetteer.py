@@ -498,3 +498,22 @@ def test_sisian_noravan_road_is_the_midpoint():
     ).geometry
     assert math.isclose(road.x, (sisian.x + noravan.x) / 2, abs_tol=1e-6)
     assert math.isclose(road.y, (sisian.y + noravan.y) / 2, abs_tol=1e-6)
+
+
+def test_own_places_without_a_crs_raise_crs_error():
+    from borderstrikes.errors import CRSError
+
+    own = gpd.GeoDataFrame(
+        {
+            "place_id": ["own:1"],
+            "name": ["Springfield"],
+            "alternatenames": [""],
+            "admin1_iso": ["XX-A"],
+            "admin1_name": ["Alpha"],
+            "country": ["XX"],
+            "population": [100],
+        },
+        geometry=gpd.points_from_xy([10.0], [1.0]),
+    )
+    with pytest.raises(CRSError, match="places has no CRS"):
+        geocode(["Springfield"], places=own)

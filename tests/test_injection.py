@@ -20,7 +20,7 @@ import json
 import os
 import re
 import shutil
-import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -35,8 +35,8 @@ from borderstrikes.errors import DataFileError
 from borderstrikes.viz import interactive
 from borderstrikes.viz.interactive import explore_strikes, save_html
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = bool(os.environ.get("CI"))
+sys.path.insert(0, str(Path(__file__).parent))
+from browser import run_chromium
 
 #: Payloads: template-string, backtick, script break-out, HTML event handlers,
 #: a template engine's expression, mathtext (malformed) and a JS line separator.
@@ -124,40 +124,13 @@ def strikes():
     return bs.load_strikes()
 
 
-def run_chromium(tmp_path, *args):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail(
-                "chromium is not installed; .ci/run must install it (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed")
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=5000",
-        "--window-size=1000,800",
-        *args,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 def probe(tmp_path, m):
     """Save ``m``, open it in Chromium with :data:`PROBE`, return what the probe saw."""
     page = save_html(m, tmp_path / "map.html")
     text = page.read_text(encoding="utf-8")
     assert text.rstrip().endswith("</html>")
     page.write_text(text.rstrip().removesuffix("</html>") + PROBE + "</html>", encoding="utf-8")
-    dom = run_chromium(tmp_path, "--dump-dom", page.as_uri())
+    dom = run_chromium(tmp_path, "--window-size=1000,800", "--dump-dom", page.as_uri())
     found = re.search(r'<pre id="bs-probe">(.*?)</pre>', dom, flags=re.DOTALL)
     assert found, f"the probe did not run (the page's script broke?):\n{dom[-3000:]}"
     seen = json.loads(html.unescape(found.group(1)))

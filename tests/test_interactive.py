@@ -5,10 +5,9 @@ page nor the browser needs the network. The browser tests skip when
 Chromium is missing, except in CI (``CI`` set), where they fail.
 """
 
-import os
 import re
-import shutil
-import subprocess
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -19,8 +18,8 @@ from PIL import Image
 import borderstrikes
 from borderstrikes.viz.interactive import LEAFLET_VERSION, explore_strikes, save_html
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-IN_CI = bool(os.environ.get("CI"))
+sys.path.insert(0, str(Path(__file__).parent))
+from browser import run_chromium
 
 
 @pytest.fixture(scope="module")
@@ -33,32 +32,6 @@ def page(tmp_path_factory, strikes):
     folder = tmp_path_factory.mktemp("page")
     m = explore_strikes(strikes, tiles=None)
     return save_html(m, folder / "strikes.html")
-
-
-def run_chromium(tmp_path, *args):
-    if CHROMIUM is None:
-        if IN_CI:
-            pytest.fail(
-                "chromium is not installed; .ci/run must install it (apt-get install chromium)"
-            )
-        pytest.skip("chromium is not installed")
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=5000",
-        *args,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def external_references(text):

@@ -261,6 +261,17 @@ def test_border_and_countries_inputs(small_ax, strikes):
     assert "Armenia–Nakhchivan (AZ) border" not in texts
 
 
+def test_border_or_countries_without_a_crs_raise_crs_error(small_ax, strikes):
+    from borderstrikes.errors import CRSError
+
+    naive = borderstrikes.load_border().set_crs(None, allow_override=True)
+    with pytest.raises(CRSError, match="border has no CRS"):
+        plot_strikes(strikes, ax=small_ax, basemap="offline", border=naive)
+    naive = borderstrikes.load_boundaries(0).set_crs(None, allow_override=True)
+    with pytest.raises(CRSError, match="countries has no CRS"):
+        plot_strikes(strikes, ax=small_ax, basemap="offline", countries=naive)
+
+
 def test_distance_band_depth_comes_from_geodesic_buffer(strikes):
     # The 0-5 km band, drawn in UTM, reaches no further than ~5 km from the
     # border when measured on the ellipsoid: test its farthest vertex.

@@ -2,10 +2,9 @@
 
 import html
 import json
-import os
 import re
-import shutil
-import subprocess
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +13,9 @@ import pytest
 
 import borderstrikes as bs
 from borderstrikes.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser import run_chromium
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +167,6 @@ def test_distances_shows_progress_on_large_inputs(tmp_path, monkeypatch, capsys)
 
 # ---------------------------------------------------------------------- a page to publish
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 #: Appended to a copy of the page (the report itself runs no script): measures the
 #: claims table and every table container, and writes the result into the DOM.
@@ -203,36 +204,21 @@ def claims_rows(page):
 
 
 def measure(tmp_path, report_dir, width, height, *, print_media=False):
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed")
-        pytest.skip("chromium is not installed")
     text = (report_dir / "report.html").read_text(encoding="utf-8")
     if print_media:  # the print rules, applied on screen at the width of A4 landscape
         text = text.replace("@media print{", "@media screen{")
     copy = tmp_path / "measured.html"
     copy.write_text(text.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+    stdout = run_chromium(
+        tmp_path,
         "--hide-scrollbars",
-        f"--user-data-dir={tmp_path / 'profile'}",
         f"--window-size={width},{height}",
-        "--virtual-time-budget=3000",
         "--dump-dom",
         copy.as_uri(),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    found = re.search(r'<pre id="bs-measure">(.*?)</pre>', result.stdout, flags=re.S)
-    assert found, result.stdout[-2000:]
+        budget_ms=3000,
+    )
+    found = re.search(r'<pre id="bs-measure">(.*?)</pre>', stdout, flags=re.S)
+    assert found, stdout[-2000:]
     return json.loads(html.unescape(found.group(1)))
 
 

@@ -48,7 +48,7 @@ import shapely
 
 from borderstrikes import defaults
 from borderstrikes._core.constants import GEOD, WGS84
-from borderstrikes._core.validate import check_number, check_option, point_lonlat
+from borderstrikes._core.validate import check_number, check_option, point_lonlat, require_crs
 from borderstrikes.errors import DataFileError, PlaceNotFoundError
 
 __all__ = [
@@ -198,6 +198,7 @@ def _index(places: gpd.GeoDataFrame | None = None, aliases: pd.DataFrame | None 
 
 
 def _build_index(places: gpd.GeoDataFrame, aliases: pd.DataFrame) -> _Index:
+    require_crs(places, "places")  # a CRSError naming the fix, not geopandas' own
     places = places.to_crs(WGS84).reset_index(drop=True)
     exact: dict[str, set[int]] = {}
     preferred: dict[str, set[int]] = {}

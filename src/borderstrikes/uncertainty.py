@@ -33,7 +33,7 @@ from borderstrikes._core.validate import (
     check_number,
     point_lonlat,
 )
-from borderstrikes.border import distance_to_border
+from borderstrikes.border import distance_to_border, prepare_border, prepare_countries
 from borderstrikes.clustering import cluster_strikes
 from borderstrikes.io.codebooks import PRECISION_FROM_ACLED, PRECISION_FROM_UCDP
 from borderstrikes.strikes import NOT_STRIKE_EVIDENCE, PRECISION_RADIUS_M, is_strike_report
@@ -380,6 +380,8 @@ def distance_interval(
     rows = int(ok.sum())
     lon, lat, radius_ok = lon[ok], lat[ok], radius[ok]
     first, total, seed, rng = _random_source(seed, stream_position, rows)
+    border = prepare_border(border)  # indexed once, not once per block of samples
+    countries = prepare_countries(countries)
 
     def signed_km(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84)

@@ -45,18 +45,6 @@ def require_crs(data: gpd.GeoSeries | gpd.GeoDataFrame, name: str) -> None:
         raise CRSError(msg)
 
 
-def require_same_crs(
-    a: gpd.GeoSeries | gpd.GeoDataFrame, b: gpd.GeoSeries | gpd.GeoDataFrame, names: str
-) -> None:
-    """Raise CRSError if the two inputs' CRSs differ (both must have one)."""
-    if not a.crs.equals(b.crs):
-        msg = (
-            f"{names} are in different CRSs ({a.crs.to_string()} vs {b.crs.to_string()}); "
-            "convert one with .to_crs() so both match."
-        )
-        raise CRSError(msg)
-
-
 def check_coordinates(source: gpd.GeoSeries, wgs: gpd.GeoSeries, name: str) -> None:
     """Raise CRSError when coordinates cannot be in the CRS they are declared in.
 

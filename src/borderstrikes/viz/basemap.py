@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pyproj import CRS, Transformer
 
+from borderstrikes._core.constants import A_M
 from borderstrikes._core.optional import import_optional
 from borderstrikes.errors import BasemapError, BorderstrikesWarning
 from borderstrikes.viz.style import GID
@@ -202,7 +203,7 @@ _TILE_FORMATS = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
 _TILE_SIZE = 256
 _MAX_TILE_PX = 1024  # "retina" tiles are 512 pixels; anything larger is not a tile
 _MAX_TILE_BYTES = 4 * 2**20  # a 1024 x 1024 RGBA PNG without compression is 4 MiB
-_WORLD_M = 2 * math.pi * 6378137.0  # width of the Web Mercator plane (EPSG:3857), metres
+_WORLD_M = 2 * math.pi * A_M  # width of the Web Mercator plane (EPSG:3857), metres
 
 
 def _tile_format(data: bytes) -> str | None:

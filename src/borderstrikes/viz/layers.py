@@ -168,6 +168,8 @@ def build_layers(
         )
     border = defaults.border(border)
     countries = defaults.countries(countries)
+    require_crs(border, "border")
+    require_crs(countries, "countries")
     units = defaults.units(countries=units_of)
     lakes = defaults.lakes()
     return MapLayers(
