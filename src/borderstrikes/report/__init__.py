@@ -199,7 +199,8 @@ def write_report(
         target is left alone).
     tables : mapping of str to DataFrame, optional
         More tables to write as CSV into the folder, by file name (e.g. the
-        rows of an event file left out, with reasons); empty tables are skipped.
+        rows of an event file left out, with reasons); an empty table is
+        written with its header only, so "none" differs from "not run".
 
     Returns
     -------
@@ -283,8 +284,8 @@ def write_report(
         (folder / "report.html").write_text(page, encoding="utf-8")
         names["report"] = "report.html"
         for name, table in extra.items():  # e.g. the --events rows not in the report
-            if len(table):
-                names[Path(name).stem] = write_csv(table, folder / name).name
+            # written even when empty (header only): a script can tell "none" from "not run"
+            names[Path(name).stem] = write_csv(table, folder / name).name
         sources = sources_text(provenance, title=f"borderstrikes report in {out.name}")
         names["sources"] = write_sources(sources, folder / "SOURCES.txt").name
     result.files = {key: out / name for key, name in names.items()}

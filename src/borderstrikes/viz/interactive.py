@@ -41,8 +41,8 @@ Text from files is data, never code
     and branca renders every element's script again as a Jinja template
     (so a ``{{ ... }}`` in a name would run in Python).
 
-folium is imported inside the functions; install it with
-``pip install "borderstrikes[interactive]"``.
+folium (a dependency) is imported inside the functions, so that importing
+borderstrikes stays light.
 """
 
 from __future__ import annotations
