@@ -8,7 +8,7 @@ ones below it, never upward, not even inside a function):
 2. ``datasets`` and ``strikes`` -- the shipped data and the strike schema;
 3. ``io`` -- readers of other people's files;
 4. the analyses -- ``border``, ``gazetteer``, ``areas``, ``clustering``,
-   ``uncertainty``, ``claims``;
+   ``uncertainty``, ``claims``, ``origin``, ``ranges``, ``exposure``, ``timeline``;
 5. ``dask`` and ``viz`` -- the lazy layer and the maps;
 6. ``report``, ``cli``, the package itself and the deprecated module aliases.
 
@@ -33,7 +33,18 @@ LAYERS: list[tuple[str, ...]] = [
     ("geodesy",),
     ("datasets", "defaults", "strikes"),
     ("io",),
-    ("border", "gazetteer", "areas", "clustering", "uncertainty", "claims"),
+    (
+        "border",
+        "gazetteer",
+        "areas",
+        "clustering",
+        "uncertainty",
+        "claims",
+        "origin",
+        "ranges",
+        "exposure",
+        "timeline",
+    ),
     ("dask", "viz"),
     ("report", "cli", "__main__", "__init__", "distributed", "interactive", "plotting", "readers"),
 ]
