@@ -39,6 +39,32 @@ LON_RANGE = (43.0, 47.0)  # Armenia's bounding box, generously rounded
 LAT_RANGE = (38.5, 41.5)
 FIRST_DAY, LAST_DAY = date(2022, 9, 12), date(2022, 9, 15)
 
+# -- date intervals ----------------------------------------------------------------------
+# The one rule (documented in STRIKES_SCHEMA.md, "Dates"): a report covers the days
+# date_start..date_end (local, inclusive). A time_local naming a span of days ("13-14 Sept",
+# "night of 12-13 Sept", "13-15 Sept (exact date not stated)") covers those days, whatever
+# day the row is filed under; "before D Sept" covers FIRST_DAY..D-1; any other time_local
+# (a clock time, "night", "morning", empty) covers the row's own date. A span that does not
+# contain the row's date, or lies outside FIRST_DAY..LAST_DAY, fails the build.
+DAY_SPAN = re.compile(r"(?<![\d:])(\d{1,2})\s*[-\u2013]\s*(\d{1,2})\s+Sept\b")
+BEFORE_DAY = re.compile(r"\bbefore\s+(\d{1,2})\s+Sept\b")
+
+
+def date_interval(row: dict[str, str], report_id: str) -> tuple[date, date, str]:
+    """First and last day a report covers, and the name of the rule that placed it."""
+    day = date.fromisoformat(row["date"])
+    text = row["time_local"]
+    if match := DAY_SPAN.search(text):
+        start, end, rule = day.replace(day=int(match[1])), day.replace(day=int(match[2])), "span"
+    elif match := BEFORE_DAY.search(text):
+        start, end, rule = FIRST_DAY, day.replace(day=int(match[1]) - 1), "before"
+    else:
+        return day, day, "own_date"
+    if not (FIRST_DAY <= start <= end <= LAST_DAY) or (rule == "span" and not start <= day <= end):
+        fail(f"{report_id}: time_local {text!r} gives {start}..{end}, which the rule cannot place")
+    return start, end, rule
+
+
 # -- location precision ------------------------------------------------------------------
 # kind -> (location_precision, location_radius_m, meaning). Documented in STRIKES_SCHEMA.md.
 LOCATION_KINDS: dict[str, tuple[str, int, str]] = {
@@ -326,6 +352,7 @@ def build() -> list[dict]:
             f"missing {sorted(places - set(PLACE_KIND))}, extra {sorted(set(PLACE_KIND) - places)}"
         )
     coords = place_coordinates(rows, supplement)
+    date_rules: Counter[str] = Counter()
     features = []
     for number, row in enumerate(rows, start=1):
         report_id = f"SR{number:03d}"
@@ -336,6 +363,8 @@ def build() -> list[dict]:
         lon, lat, coord_source, gid = coords[row["place"]]
         for column in ("date", "source_date"):
             date.fromisoformat(row[column])  # raises on a malformed date
+        start, end, date_rule = date_interval(row, report_id)
+        date_rules[date_rule] += 1
         url = row["source_url"].strip()
         properties = {
             "report_id": report_id,
@@ -344,6 +373,8 @@ def build() -> list[dict]:
             "admin1": row["marz"],
             "admin1_iso": ADMIN1_ISO[row["marz"]],
             "date": row["date"],
+            "date_start": start.isoformat(),
+            "date_end": end.isoformat(),
             "time_local": row["time_local"].strip() or None,
             "weapons": split_list(row["weapons"], drop_annotations=False),
             "target_type": row["target_type"],
@@ -366,6 +397,7 @@ def build() -> list[dict]:
                 "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             }
         )
+    print("date rules:", dict(sorted(date_rules.items())))
     return features
 
 

@@ -466,7 +466,7 @@ def _strikes() -> gpd.GeoDataFrame:
         features = collection["features"]
         table = pd.DataFrame([feature["properties"] for feature in features])
         geometry = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
-        for column in ("date", "source_date"):
+        for column in ("date", "date_start", "date_end", "source_date"):
             table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
         table["geonameid"] = table["geonameid"].astype("Int64")
         for column in ("place_variants", "weapons"):
@@ -497,8 +497,9 @@ def load_strikes() -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        In EPSG:4326; ``date`` and ``source_date`` are datetimes (day
-        resolution), ``place_variants`` and ``weapons`` are lists of str.
+        In EPSG:4326; ``date``, ``date_start``, ``date_end`` (the first and
+        last day a report covers, local, inclusive) and ``source_date`` are
+        datetimes (day resolution), ``place_variants`` and ``weapons`` are lists of str.
 
     Examples
     --------
