@@ -31,7 +31,7 @@ from borderstrikes.strikes import validate_strikes
 MB = 2**20
 ACLED_HEADER = (
     b"event_id_cnty,event_date,time_precision,event_type,sub_event_type,latitude,longitude,"
-    b"geo_precision\n"
+    b"geo_precision,fatalities\n"
 )
 UCDP_HEADER = (
     b"id,type_of_violence,where_prec,latitude,longitude,date_prec,date_start,date_end,best,low,"
@@ -39,7 +39,7 @@ UCDP_HEADER = (
 )
 ACLED_ROW = (
     "ARM{i},2022-09-13,1,Explosions/Remote violence,Shelling/artillery/missile attack,"
-    "39.8395,45.6711,1\n"
+    "39.8395,45.6711,1,0\n"
 )
 
 

@@ -244,7 +244,6 @@ ACLED_MESSY_REASONS = {
     5: "event_id_cnty 'ARM2001' repeats row 0",
     6: "longitude is empty",
     7: "latitude 95.2 is outside -90..90",
-    9: "event_date '09/13/2022' is not a date",
     10: "latitude 'abc' is not a number; event_date 'soon' is not a date",
 }
 
@@ -254,13 +253,17 @@ def test_acled_messy_rows_are_rejected_with_reasons():
     before = sha256(path)
     events, rejects = read_acled(path)
     assert sha256(path) == before
-    assert events.index.tolist() == [0, 8]
+    # row 9's 09/13/2022 can only be month-first, and no date of the file is day-first:
+    # read as 13 September, and said so in the notes
+    assert events.index.tolist() == [0, 8, 9]
+    assert events.loc[9, "date"] == pd.Timestamp("2022-09-13")
+    assert any("read month-first" in note for note in events.attrs["notes"])
     assert rejects.index.tolist() == sorted(ACLED_MESSY_REASONS)
     for row, reason in ACLED_MESSY_REASONS.items():
         assert rejects.loc[row, "reason"].startswith(reason), (row, rejects.loc[row, "reason"])
     assert rejects.loc[5, "source_event_id"] == "ARM2001"
     # extra columns are kept, in events and in rejects; a quoted line break survives
-    assert events["raw_analyst_note"].tolist() == ["checked", "see note"]
+    assert events["raw_analyst_note"].tolist() == ["checked", "see note", ""]
     assert "raw_analyst_note" in rejects
     assert "raw_latitude" in rejects
     assert rejects.loc[1, "raw_latitude"] == "40.2001N"
@@ -268,7 +271,7 @@ def test_acled_messy_rows_are_rejected_with_reasons():
 
 
 def test_acled_errors_raise_names_the_rows():
-    with pytest.raises(DataFileError, match=r"9 of 11 record\(s\) cannot be read") as info:
+    with pytest.raises(DataFileError, match=r"8 of 11 record\(s\) cannot be read") as info:
         read_acled(DATA / "acled_messy.csv", errors="raise")
     message = str(info.value)
     assert "row 1 ('ARM2002'): latitude '40.2001N' is not a number" in message
@@ -327,16 +330,17 @@ def test_ucdp_mapping():
 
 def test_ucdp_messy_rows_and_extra_columns():
     events, rejects = read_ucdp_ged(DATA / "ucdp_ged_messy.csv")
-    assert events.index.tolist() == [0]
-    assert events["raw_batch"].tolist() == ["fixture"]
+    # row 4's 13.09.2022 can only be day-first (and nothing in the file is month-first)
+    assert events.index.tolist() == [0, 4]
+    assert events.loc[4, "date_start"] == pd.Timestamp("2022-09-13")
+    assert events["raw_batch"].tolist() == ["fixture", "fixture"]
     assert rejects["reason"].to_dict() == {
         1: "date_end 2022-09-13 is before date_start 2022-09-14",
         2: "where_prec '9' is not one of 1, 2, 3, 4, 5, 6, 7",
         3: "longitude 'n/a' is not a number",
-        4: "date_start '13.09.2022' is not a date (expected YYYY-MM-DD)",
         5: "best 'three' is not a whole number >= 0",
     }
-    with pytest.raises(DataFileError, match="5 of 6 record"):
+    with pytest.raises(DataFileError, match="4 of 6 record"):
         read_ucdp_ged(DATA / "ucdp_ged_messy.csv", errors="raise")
 
 
@@ -487,8 +491,9 @@ def test_semicolon_separated_file_gets_a_hint(tmp_path):
     text = (DATA / "acled_am_az_2023.csv").read_text(encoding="utf-8-sig")
     path = tmp_path / "acled.csv"
     path.write_text(text.split("\n")[0].replace(",", ";") + "\n")
-    with pytest.raises(DataFileError, match="not comma-separated"):
-        read_acled(path)
+    assert read_acled(path).events.empty  # the separator is recognised
+    with pytest.raises(DataFileError, match="pass sep=';'"):
+        read_acled(path, sep=",")
 
 
 # ---------------------------------------------------------------- strike reports and the CLI
@@ -548,7 +553,8 @@ def test_cli_report_on_acled_events(tmp_path, capsys):
     assert (distances["signed_distance_km"] > 0).all()  # all inside Armenia
     left_out = pd.read_csv(out / "events_left_out.csv", index_col=0)
     assert sorted(left_out["report_id"]) == ["ACLED:ARM2007", "ACLED:AZE3001", "ACLED:AZE3002"]
-    assert not (out / "events_rejected.csv").exists()  # nothing was rejected
+    # nothing was rejected, and the (empty) table says so
+    assert pd.read_csv(out / "events_rejected.csv").empty
     assert "ACLED:ARM2001" in (out / "report.html").read_text(encoding="utf-8")
 
 

@@ -28,7 +28,9 @@ from borderstrikes.io.table import (
     EventsRead,
     EventTable,
     as_text,
+    line_places,
     map_codes,
+    map_unique,
     numbers,
 )
 
@@ -55,8 +57,8 @@ ACLED = EventFormat(
     precision=("geo_precision", PRECISION_FROM_ACLED),
     date_precision=("time_precision", DATE_PRECISION_FROM_ACLED),
     dates=("event_date",),
-    date_formats=("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%b-%Y", "%d/%m/%Y"),
-    date_hint="expected e.g. 2022-09-13, 13 September 2022 or day-first 13/09/2022",
+    date_formats=("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d-%b-%Y"),
+    date_hint="expected e.g. 2022-09-13, 13 September 2022 or 13/09/2022",
     country=("iso", ISO3_FROM_ISO_NUMERIC),
     text=MappingProxyType(
         {
@@ -70,6 +72,16 @@ ACLED = EventFormat(
     ),
     fatalities=("fatalities", "fatalities", None),  # ACLED's one, most conservative figure
     claimant_sources="source",
+    optional=("location", "admin1", "actor1", "actor2", "fatalities", "source", "notes"),
+    extra=(
+        "iso3",
+        "year",
+        "data_id",
+        "event_id_no_cnty",
+        "disorder_type",
+        "civilian_targeting",
+        "tags",
+    ),
 )
 
 _EVENT_CLASS = {key.lower(): value for key, value in EVENT_CLASS_FROM_ACLED.items()}
@@ -79,7 +91,10 @@ def read_acled(
     path: str | Path,
     *,
     errors: Errors = "collect",
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
+    sep: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
     keep_raw: bool = True,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
@@ -103,8 +118,24 @@ def read_acled(
         ``'collect'`` puts the records that cannot be read in ``rejects``;
         ``'raise'`` raises :class:`~borderstrikes.errors.DataFileError`
         naming them.
-    encoding : str, default 'utf-8-sig'
-        Text encoding of the file (a UTF-8 byte-order mark is skipped).
+    encoding : str or None, default None
+        Text encoding of the file; None: recognised from the file (a UTF-8
+        or UTF-16 byte-order mark, UTF-16 without one, UTF-8, else cp1252
+        with a :class:`~borderstrikes.errors.BorderstrikesWarning`).
+    sep : str or None, default None
+        The field separator; None: the one of ``,`` ``;`` tab ``|`` found
+        most often in the header line (a spreadsheet saving "CSV" in a
+        European locale writes ``;``).
+    dayfirst : bool or None, default None
+        Whether dates written with numbers only (``5/9/2022``) put the day
+        first. None: told from the file (a first number above 12 is a day,
+        a second one above 12 makes the dates month-first); a file where no
+        date tells, or where dates show both orders, is refused with an
+        error naming rows, never read by guess. ``False`` reads US
+        ``m/d/yyyy`` dates.
+    date_format : str or None, default None
+        A ``strftime`` format for every date of the file (e.g.
+        ``'%m/%d/%Y'``), instead of the formats below.
     keep_raw : bool, default True
         Keep every column of the file, as text exactly as written, under a
         ``raw_`` prefix.
@@ -127,6 +158,11 @@ def read_acled(
         data rows; rows keep the file's order. ``rejects``: a DataFrame with
         the same index numbering, ``source_event_id``, ``reason`` and the
         ``raw_*`` columns, holding every record that is not in ``events``.
+        ``events.attrs["notes"]`` lists, as sentences, what the reader
+        decided about the file as a whole (its encoding and separator if not
+        UTF-8 CSV, an HXL row skipped, absent optional columns, the
+        day/month order of numbers-only dates ...), for a report's method
+        notes.
 
     Raises
     ------
@@ -156,12 +192,22 @@ def read_acled(
     3 is a month, coded at its middle, so the interval is that calendar
     month. ``date`` is ``event_date`` as coded. ``event_date`` is read as
     ``YYYY-MM-DD``, ``13 September 2022``, ``13-September-2022``,
-    ``13-Sep-2022`` or day-first ``13/09/2022``.
+    ``13-Sep-2022`` or with numbers only (``13/09/2022``, ``9/13/2022``:
+    see ``dayfirst``).
 
     ``fatalities`` is ACLED's one figure, the most conservative of the
     reports: it fills both ``fatalities_low`` and ``fatalities_best``;
     ``fatalities_high`` is empty. Location precision follows
     :data:`borderstrikes.io.codebooks.PRECISION_FROM_ACLED`.
+
+    A file is read as analysts have it: the encoding and separator are
+    recognised (``encoding=``, ``sep=`` override them), a coordinate with a
+    decimal comma is read, a first row of HXL hashtags (HDX exports) is
+    skipped, and an old ACLED layout (before 2019: ``GEO_PRECIS``,
+    ``GWNO``, no ``SUB_EVENT_TYPE``) or a file without a header is refused
+    with a message naming it. A location that is a line ("Line of
+    Contact") keeps its point but gets no location precision, radius or
+    admin-1 unit. See ``docs/event_schema.md``.
 
     Examples
     --------
@@ -192,6 +238,10 @@ def read_acled(
         ACLED,
         encoding=encoding,
         errors=errors,
+        sep=sep,
+        keep_raw=keep_raw,
+        dayfirst=dayfirst,
+        date_format=date_format,
         max_bytes=max_bytes,
         max_ratio=max_ratio,
     )
@@ -206,7 +256,7 @@ def read_acled(
     iso3, unmapped = table.country()
     alpha3 = table.get("iso3")  # the pre-2023 layout's own alpha-3 code wins where present
     sub_event = table.get("sub_event_type")
-    event_class = sub_event.str.lower().map(lambda s: _EVENT_CLASS.get(s, "other"))
+    event_class = map_unique(sub_event, lambda s: _EVENT_CLASS.get(s.lower(), "other"))
     columns = {
         "country_iso3": [a.upper() if a else v for a, v in zip(alpha3, iso3, strict=True)],
         "date": date,
@@ -221,6 +271,13 @@ def read_acled(
             for place, code in zip(table.get("location"), geo_precision, strict=True)
         ],
     }
+    on_line = line_places(table.get("location"))
+    if on_line.any():
+        table.notes.append(
+            f"{table.path.name}: {int(on_line.sum())} event(s) whose location is a line (e.g. "
+            f"{table.get('location')[on_line].iloc[0]!r}): kept at ACLED's point with no location "
+            "precision, radius or admin-1 unit, since no point of a line is the place"
+        )
     return table.finish(
         columns,
         ids=ids,
@@ -230,6 +287,7 @@ def read_acled(
         unmapped=unmapped,
         layout=_layout(table),
         keep_raw=keep_raw,
+        unlocated=on_line,
     )
 
 

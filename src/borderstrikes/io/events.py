@@ -99,7 +99,7 @@ def select_strike_reports(
     strikes located in an Armenian marz. An event is kept if it has an
     ``evidence`` (its event class is a strike or fighting, see
     :data:`EVIDENCE_FROM_EVENT_CLASS`), a ``location_precision`` (not a
-    country centroid or open water) and an ``admin1_iso`` of one of
+    country centroid, open water or a line) and an ``admin1_iso`` of one of
     ``countries`` (by default Armenia, as ``validate_strikes`` expects by
     default).
 
@@ -164,7 +164,7 @@ def select_strike_reports(
         (no_evidence, lambda i: "evidence is empty (the dataset codes no strike or fighting)"),
         (
             no_precision & ~no_evidence,
-            lambda i: "location_precision is empty (a country centroid or open water)",
+            lambda i: "location_precision is empty (a country centroid, open water or a line)",
         ),
         (
             outside & ~no_evidence & ~no_precision,

@@ -19,22 +19,39 @@ import io
 import lzma
 import re
 import shutil
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
-from borderstrikes.errors import DataFileError
+try:  # pyarrow parses CSV on all cores into compact string columns; pandas does without
+    import pyarrow as pa
+    from pyarrow import csv as pv
+
+    _ARROW_ERRORS: tuple[type[Exception], ...] = (pa.ArrowException,)
+except ImportError:  # pragma: no cover - pyarrow is installed with the package
+    pa = pv = None
+    _ARROW_ERRORS = ()
+
+from borderstrikes.errors import BorderstrikesWarning, DataFileError
+
+# pandas' "str" dtype, backed by pyarrow
+_STR = pd.StringDtype("pyarrow", na_value=float("nan")) if pa is not None else None
 
 __all__ = [
     "ARCHIVE_ERRORS",
     "MAX_BYTES",
     "MAX_RATIO",
     "RATIO_CHECKED_FROM_BYTES",
+    "SEPARATORS",
+    "SNIFF_BYTES",
+    "Dialect",
     "check_errors",
     "check_limits",
     "check_path",
@@ -43,6 +60,11 @@ __all__ = [
     "open_data",
     "read_bytes",
     "read_csv",
+    "separator_counts",
+    "sniff_dialect",
+    "str_array",
+    "take_rows",
+    "take_str",
 ]
 
 #: Largest uncompressed size, in bytes, of a compressed file or of the files of a
@@ -311,31 +333,308 @@ class _Budget:
         return self.stream
 
 
+#: Bytes read from the start of a file to recognise its encoding and separator.
+SNIFF_BYTES = 2**16
+
+#: Separators recognised from a file's header line, in order of preference on a tie.
+SEPARATORS = (",", ";", "\t", "|")
+
+# Most runs of kept rows that take_rows slices (zero-copy) rather than filters (a copy).
+_MAX_RUNS = 512
+
+_SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+class Dialect(NamedTuple):
+    """How a text table is written: its encoding, separator and quote character."""
+
+    #: A Python codec name ("utf-8", "utf-8-sig", "utf-16", "cp1252" ...).
+    encoding: str
+    #: The field separator.
+    sep: str
+    #: The quote character, or None for no quoting.
+    quotechar: str | None
+    #: How each was found: "given" or what in the file told it.
+    found: str
+
+
+def _sniff_encoding(head: bytes) -> tuple[str, str]:
+    """Return the encoding of a file from its first bytes, and what told it."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", "a UTF-8 byte-order mark"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", "a UTF-16 byte-order mark"
+    sample = head[:4096]
+    if sample and sample.count(0) > len(sample) // 4:  # UTF-16 text without a mark
+        even = sample[0::2].count(0)
+        odd = sample[1::2].count(0)
+        return ("utf-16-be" if even > odd else "utf-16-le"), "NUL bytes between characters"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:  # not merely a character cut at the end of the sample
+            return "cp1252", f"bytes that are not UTF-8 (byte {exc.start})"
+    return "utf-8", "valid UTF-8"
+
+
+def _header_line(text: str, quotechar: str | None) -> str:
+    """Return the first record of ``text`` (a quoted line break does not end it)."""
+    if quotechar is None:
+        return text.split("\n", 1)[0]
+    inside = False
+    for i, char in enumerate(text):
+        if char == quotechar:
+            inside = not inside
+        elif char == "\n" and not inside:
+            return text[:i]
+    return text
+
+
+def separator_counts(line: str, quotechar: str | None = '"') -> dict[str, int]:
+    """How often each of :data:`SEPARATORS` occurs in ``line``, outside quotes."""
+    if quotechar is not None:
+        line = re.sub(f"{re.escape(quotechar)}[^{re.escape(quotechar)}]*{re.escape(quotechar)}",
+                      "", line)  # fmt: skip
+    return {sep: line.count(sep) for sep in SEPARATORS}
+
+
+def sniff_dialect(
+    path: Path,
+    *,
+    what: str,
+    encoding: str | None = None,
+    sep: str | None = None,
+    quoting: int = csv.QUOTE_MINIMAL,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> Dialect:
+    """Recognise a text table's encoding and separator from its first bytes.
+
+    The encoding: a byte-order mark (UTF-8 or UTF-16), NUL bytes between
+    characters (UTF-16 without a mark), valid UTF-8, else cp1252 (the
+    Windows "ANSI" code page spreadsheets save in), with a
+    :class:`~borderstrikes.errors.BorderstrikesWarning` since that is a
+    guess. The separator: the one of :data:`SEPARATORS` found most often in
+    the header line outside quotes (a comma on a tie). ``encoding=`` and
+    ``sep=`` given are used as they are.
+    """
+    found = []
+    with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+        head = data.read(SNIFF_BYTES)
+    if encoding is None:
+        encoding, why = _sniff_encoding(head)
+        found.append(f"encoding {encoding} ({why})")
+        if encoding == "cp1252":
+            message = (
+                f"{path.name} is not UTF-8 ({why}); reading it as cp1252, the Windows code page "
+                "spreadsheets save in. Pass encoding= to read it otherwise."
+            )
+            warnings.warn(message, BorderstrikesWarning, stacklevel=3)
+    quotechar = None if quoting == csv.QUOTE_NONE else '"'
+    if sep is None:
+        text = head.decode(encoding, errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
+        counts = separator_counts(_header_line(text, quotechar), quotechar)
+        sep = max(SEPARATORS, key=lambda s: (counts[s], -SEPARATORS.index(s)))
+        if counts[sep]:
+            found.append(f"separator {_SEP_NAMES[sep]} ({counts[sep]} in the header line)")
+        else:
+            sep = ","
+    return Dialect(encoding, sep, quotechar, "; ".join(found) or "given")
+
+
 def read_csv(
     path: Path,
     *,
     what: str,
-    encoding: str,
-    sep: str = ",",
+    encoding: str | None = None,
+    sep: str | None = None,
     quoting: int = csv.QUOTE_MINIMAL,
+    columns: Any = None,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
 ) -> pd.DataFrame:
     """Every cell as text exactly as written (no NA guessing); header names stripped.
 
-    A compressed file is expanded under ``max_bytes`` and ``max_ratio``
-    (:func:`open_data`).
+    The encoding and the separator are recognised from the file
+    (:func:`sniff_dialect`) unless given. The file is parsed by pyarrow's
+    multi-threaded CSV reader, into pyarrow-backed ``str`` columns (no
+    Python string per cell); a file it cannot parse is parsed again by
+    pandas, whose message is quoted. ``columns``, a callable taking a
+    stripped header name, keeps only the columns it returns True for. A
+    compressed file is expanded under ``max_bytes`` and ``max_ratio``
+    (:func:`open_data`). ``table.attrs["dialect"]`` is the :class:`Dialect`.
     """
+    try:
+        dialect = sniff_dialect(
+            path,
+            what=what,
+            encoding=encoding,
+            sep=sep,
+            quoting=quoting,
+            max_bytes=max_bytes,
+            max_ratio=max_ratio,
+        )
+        try:
+            if pv is None:  # pragma: no cover - pyarrow is installed with the package
+                raise ValueError
+            table = _read_arrow(path, what, dialect, columns, max_bytes, max_ratio)
+        except DataFileError:
+            raise
+        except (
+            *_ARROW_ERRORS,
+            csv.Error,
+            UnicodeDecodeError,
+            ValueError,
+            pd.errors.EmptyDataError,
+        ):
+            table = _read_pandas(path, what, dialect, max_bytes, max_ratio)
+            if columns is not None:
+                table = table[[c for c in table.columns if columns(c)]]
+    except DataFileError:
+        raise
+    except ARCHIVE_ERRORS as exc:
+        msg = f"cannot read {path.name}: a damaged or unsupported compressed file ({exc!r})."
+        raise DataFileError(msg) from exc
+    except LookupError as exc:  # an encoding= Python does not know
+        msg = f"encoding={encoding!r} is not a text encoding Python knows ({exc})."
+        raise DataFileError(msg) from exc
+    table.attrs["dialect"] = dialect
+    return table
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Header names stripped, a repeated name numbered as pandas does ("x", "x.1")."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for name in names:
+        name = str(name).strip()
+        base = name
+        while name in seen:
+            seen[base] += 1
+            name = f"{base}.{seen[base]}"
+        seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _read_arrow(
+    path: Path, what: str, dialect: Dialect, columns: Any, max_bytes: float, max_ratio: float
+) -> pd.DataFrame:
+    """Parse with pyarrow, streaming the file in blocks (never all of its bytes at once)."""
+    with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+        head = data.read(SNIFF_BYTES)
+    text = head.decode(dialect.encoding, errors="replace").lstrip("\ufeff")
+    quoting = csv.QUOTE_NONE if dialect.quotechar is None else csv.QUOTE_MINIMAL
+    reader = csv.reader(
+        io.StringIO(text, newline=""),  # csv reads "\r", "\n" and "\r\n" line ends itself
+        delimiter=dialect.sep,
+        quotechar=dialect.quotechar or '"',
+        quoting=quoting,
+    )
+    header = next(reader, None)
+    if not header:
+        raise pd.errors.EmptyDataError
+    names = _unique_names(header)
+    placeholders = [f"f{i}" for i in range(len(header))]
+    keep = [i for i, name in enumerate(names) if columns is None or columns(name)]
+    wide = dialect.encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
+    with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+        # a quoted line break makes pyarrow's parse serial: allow it only if there is one
+        line_breaks = wide or _quoted_line_breaks(data, dialect.quotechar)
+    encoding = "utf8" if dialect.encoding in ("utf-8", "utf-8-sig") else dialect.encoding
+    with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+        arrow = pv.read_csv(
+            data,
+            read_options=pv.ReadOptions(
+                column_names=placeholders, block_size=1 << 22, encoding=encoding
+            ),
+            parse_options=pv.ParseOptions(
+                delimiter=dialect.sep,
+                quote_char=dialect.quotechar or False,
+                double_quote=True,
+                newlines_in_values=line_breaks,
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(placeholders, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                include_columns=[placeholders[i] for i in keep],
+            ),
+        )
+    arrow = arrow.slice(1)  # the header row
+    return pd.DataFrame(
+        {names[i]: str_array(arrow.column(j)) for j, i in enumerate(keep)},
+        index=pd.RangeIndex(arrow.num_rows),
+    )
+
+
+def _quoted_line_breaks(data: IO[bytes], quotechar: str | None, block: int = 1 << 23) -> bool:
+    """Whether a quoted field holds a line break: a line ends after an odd number of quotes.
+
+    A doubled quote inside a quoted field counts twice, so only a line that
+    ends inside quotes leaves the count odd. Read in blocks of ``block``
+    bytes; stops at the first such line.
+    """
+    if quotechar is None:
+        return False
+    quote = ord(quotechar)
+    odd = False  # inside quotes at the end of what was read so far
+    while chunk := data.read(block):
+        codes = np.frombuffer(chunk, dtype=np.uint8)
+        quotes = np.flatnonzero(codes == quote)
+        if not len(quotes) and not odd:
+            continue
+        ends = np.flatnonzero(codes == 10)
+        before = np.searchsorted(quotes, ends) + odd  # quotes before each line end
+        if (before % 2).any():
+            return True
+        odd = bool((len(quotes) + odd) % 2)
+    return False
+
+
+def str_array(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Text as pandas' ``str`` dtype, built by pyarrow (None -> missing).
+
+    ``values`` is a pyarrow (chunked) array of ``large_string`` (pandas'
+    own storage, so it is used as it is), or an array of Python strings and
+    None, converted in one pass (pandas' own conversion checks each cell for
+    missing-value markers, ten times slower).
+    """
+    if pa is not None:
+        if not isinstance(values, pa.Array | pa.ChunkedArray):
+            values = pa.array(np.asarray(values, dtype=object), pa.large_string(), from_pandas=True)
+        return pd.arrays.ArrowStringArray(values, dtype=_STR)
+    return pd.array(np.asarray(values, dtype=object), dtype="str")  # pragma: no cover
+
+
+def take_str(values: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """Rows ``rows`` (ascending positions) of a ``str`` column, kept by pyarrow.
+
+    pyarrow filters each chunk of the column in place of pandas' take,
+    which joins the chunks into one copy of the whole column first.
+    """
+    array = values.array
+    if pa is not None and isinstance(array, pd.arrays.ArrowStringArray):
+        keep = np.zeros(len(values), dtype=bool)
+        keep[rows] = True
+        return str_array(array.__arrow_array__().filter(pa.array(keep)))
+    return str_array(values.to_numpy(dtype=object)[rows])  # pragma: no cover
+
+
+def _read_pandas(
+    path: Path, what: str, dialect: Dialect, max_bytes: float, max_ratio: float
+) -> pd.DataFrame:
+    """Parse with pandas: slower, but its messages name the line at fault."""
     try:
         with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
             table = pd.read_csv(
                 data,
-                sep=sep,
-                quoting=quoting,
+                sep=dialect.sep,
+                quoting=csv.QUOTE_NONE if dialect.quotechar is None else csv.QUOTE_MINIMAL,
                 dtype=str,
                 keep_default_na=False,
                 na_filter=False,
-                encoding=encoding,
+                encoding=dialect.encoding,
                 compression=None,
             )
     except DataFileError:
@@ -343,14 +642,73 @@ def read_csv(
     except pd.errors.EmptyDataError as exc:
         msg = f"{path.name} is empty; expected a {what} file with a header row."
         raise DataFileError(msg) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
         msg = (
-            f"cannot parse {path.name} as a {what} file: {exc}. A field holding the "
-            "delimiter or a line break must be double-quoted."
+            f"cannot read {path.name} as {dialect.encoding} text ({exc.reason} at byte "
+            f"{exc.start} of a block). The file is in another encoding: pass encoding= (e.g. "
+            "'cp1252' for a file saved by a Windows spreadsheet, 'utf-16' for 'Unicode text')."
         )
+        raise DataFileError(msg) from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        msg = f"cannot parse {path.name} as a {what} file: {exc}. {_likely_cause(path, dialect)}"
         raise DataFileError(msg) from exc
     except ARCHIVE_ERRORS as exc:
         msg = f"cannot read {path.name}: a damaged or unsupported compressed file ({exc!r})."
         raise DataFileError(msg) from exc
-    table.columns = [str(c).strip() for c in table.columns]
+    table.columns = _unique_names(list(table.columns))
     return table
+
+
+def _likely_cause(path: Path, dialect: Dialect) -> str:
+    """Say what most likely makes a file unparseable with ``dialect``."""
+    try:
+        with path.open("rb") as file:
+            text = file.read(SNIFF_BYTES).decode(dialect.encoding, errors="replace")
+    except (OSError, LookupError):  # pragma: no cover - the file was just read
+        text = ""
+    counts = separator_counts(_header_line(text.replace("\r\n", "\n"), dialect.quotechar))
+    best = max(SEPARATORS, key=lambda s: counts[s])
+    if best != dialect.sep and counts[best] > counts.get(dialect.sep, 0):
+        return (
+            f"Its header line has {counts[best]} {_SEP_NAMES[best]}(s) and "
+            f"{counts.get(dialect.sep, 0)} {_SEP_NAMES.get(dialect.sep, repr(dialect.sep))}(s): "
+            f"it is {_SEP_NAMES[best]}-separated; pass sep={best!r}."
+        )
+    return (
+        f"It was read as {_SEP_NAMES.get(dialect.sep, repr(dialect.sep))}-separated "
+        f"{dialect.encoding} text ({dialect.found}); a field holding the separator or a line "
+        "break must be double-quoted. If the separator is wrong, pass sep=."
+    )
+
+
+def take_rows(frame: pd.DataFrame, rows: np.ndarray) -> dict[str, Any]:
+    """Rows ``rows`` (ascending positions) of every ``str`` column of ``frame``, by name.
+
+    When the rows form few runs (most records kept, a few rejected), each
+    pyarrow column is cut into zero-copy slices of the runs: the text is not
+    copied at all. Otherwise the pyarrow columns are filtered as one table,
+    in one pass; any other column is taken by :func:`take_str`.
+    """
+    arrow = {
+        name: values.array.__arrow_array__()
+        for name, values in frame.items()
+        if pa is not None and isinstance(values.array, pd.arrays.ArrowStringArray)
+    }
+    out: dict[str, Any] = {}
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate([[0], breaks]).astype(np.int64)
+    stops = np.concatenate([breaks, [len(rows)]]).astype(np.int64)
+    if arrow and len(rows) and len(starts) <= _MAX_RUNS:
+        runs = [(int(rows[a]), int(b - a)) for a, b in zip(starts, stops, strict=True)]
+        for name, column in arrow.items():
+            chunks = [c for start, n in runs for c in column.slice(start, n).chunks]
+            out[name] = str_array(pa.chunked_array(chunks, type=column.type))
+    elif arrow:
+        keep = np.zeros(len(frame), dtype=bool)
+        keep[rows] = True
+        table = pa.table(list(arrow.values()), names=[f"c{i}" for i in range(len(arrow))])
+        table = table.filter(pa.array(keep))
+        out = {name: str_array(table.column(i)) for i, name in enumerate(arrow)}
+    return {
+        name: out[name] if name in out else take_str(values, rows) for name, values in frame.items()
+    }

@@ -32,11 +32,17 @@ from borderstrikes.io.files import (
     ARCHIVE_ERRORS,
     MAX_BYTES,
     MAX_RATIO,
+    SNIFF_BYTES,
     check_errors,
     check_limits,
     check_path,
+    open_data,
+    pa,
+    pv,
     read_bytes,
     read_csv,
+    sniff_dialect,
+    str_array,
 )
 from borderstrikes.io.table import (
     Errors,
@@ -46,6 +52,7 @@ from borderstrikes.io.table import (
     Problems,
     as_text,
     blank,
+    check_dates,
     map_unique,
 )
 
@@ -76,14 +83,26 @@ GDELT = EventFormat(
     text=MappingProxyType(
         {"actor1": "Actor1Name", "actor2": "Actor2Name", "source_url": "SOURCEURL"}
     ),
+    extra=("ActionGeo_FullName", "ActionGeo_FeatureID"),
 )
+
+# The fields read_gdelt_events uses (kept when keep_raw=False).
+_USED = frozenset(
+    name.lower()
+    for name in (
+        *GDELT.required, *GDELT.text.values(), *GDELT.extra, GDELT.country[0],
+    )
+)  # fmt: skip
 
 
 def read_gdelt_events(
     path: str | Path,
     *,
     errors: Errors = "collect",
-    encoding: str = "utf-8",
+    encoding: str | None = None,
+    sep: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
     keep_raw: bool = True,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
@@ -108,8 +127,17 @@ def read_gdelt_events(
         ``'collect'`` puts the records that cannot be read in ``rejects``;
         ``'raise'`` raises :class:`~borderstrikes.errors.DataFileError`
         naming them.
-    encoding : str, default 'utf-8'
-        Text encoding of the file.
+    encoding : str or None, default None
+        Text encoding of the file; None: recognised from the file (a
+        byte-order mark, UTF-16 without one, UTF-8, else cp1252 with a
+        :class:`~borderstrikes.errors.BorderstrikesWarning`).
+    sep : str or None, default None
+        The field separator; None: a tab for GDELT's own files, and for an
+        export with a header the one of ``,`` ``;`` tab ``|`` found most
+        often in its header line.
+    dayfirst, date_format : optional
+        How to read ``SQLDATE`` if a spreadsheet rewrote it with numbers
+        only (``13/09/2022``); as for :func:`~borderstrikes.io.read_acled`.
     keep_raw : bool, default True
         Keep every field, as text exactly as written, under a ``raw_``
         prefix (``raw_GLOBALEVENTID`` …).
@@ -181,11 +209,23 @@ def read_gdelt_events(
     """
     check_errors(errors)
     check_limits(max_bytes, max_ratio)
+    check_dates(dayfirst, date_format)
     path = check_path(path, GDELT.what)
-    raw, layout, width_problems = _raw_table(path, encoding, max_bytes, max_ratio)
+    raw, layout, width_problems = _raw_table(path, encoding, sep, max_bytes, max_ratio)
+    if not keep_raw:
+        raw = raw[[c for c in raw.columns if c.lower() in _USED]]
     header = layout.startswith("GDELT with a header")  # header-less fields have no padding
-    table = EventTable(raw, GDELT, path=path, errors=errors, strip=header)
-    table.problems.add([bool(p) for p in width_problems], lambda i: width_problems[i])
+    table = EventTable(
+        raw,
+        GDELT,
+        path=path,
+        errors=errors,
+        strip=header,
+        dayfirst=dayfirst,
+        date_format=date_format,
+    )
+    if width_problems is not None:
+        table.problems.add([bool(p) for p in width_problems], lambda i: width_problems[i])
     ids = table.ids()
     lon, lat, geo_type = _locate(table)
     (date,) = table.dates()
@@ -198,7 +238,7 @@ def read_gdelt_events(
     full_name = table.get("ActionGeo_FullName")
     outlet = map_unique(table.get("SOURCEURL"), _host)
     columns = {
-        "place": as_text(full_name.str.split(",").str[0].str.strip()),
+        "place": as_text(map_unique(full_name, _place)),
         "admin1": _admin1(full_name, geo_type),
         "country_iso3": iso3,
         "date": date,
@@ -241,41 +281,131 @@ def _read_lines(path: Path, encoding: str, max_bytes: float, max_ratio: float) -
     except DataFileError:
         raise
     except (UnicodeDecodeError, *ARCHIVE_ERRORS) as exc:
-        msg = f"cannot read {path.name} as text ({encoding}): {exc!r}"
+        msg = (
+            f"cannot read {path.name} as text ({encoding}): {exc!r}. Pass encoding= (e.g. "
+            "'cp1252' or 'utf-16') if the file was saved in another encoding."
+        )
         raise DataFileError(msg) from exc
     return text.replace("\r\n", "\n").split("\n")
 
 
 def _raw_table(
-    path: Path, encoding: str, max_bytes: float, max_ratio: float
-) -> tuple[pd.DataFrame, str, list[str]]:
-    """Return the raw table, its layout and, per row, a field-count problem (or "")."""
-    lines = _read_lines(path, encoding, max_bytes, max_ratio)
-    while lines and lines[-1] == "":
-        lines.pop()
-    if not lines:
-        msg = f"{path.name} is empty; expected GDELT event records."
-        raise DataFileError(msg)
-    first = lines[0]
-    delimiter = "\t" if "\t" in first else ","
-    if first.split(delimiter)[0].strip().upper() == "GLOBALEVENTID":  # an export with a header
+    path: Path, encoding: str | None, sep: str | None, max_bytes: float, max_ratio: float
+) -> tuple[pd.DataFrame, str, list[str] | None]:
+    """Return the raw table, its layout and, per row, a field-count problem ("" or None: none)."""
+    try:
+        dialect = sniff_dialect(
+            path,
+            what=GDELT.what,
+            encoding=encoding,
+            sep=sep or "\t",
+            quoting=csv.QUOTE_NONE,
+            max_bytes=max_bytes,
+            max_ratio=max_ratio,
+        )
+        encoding = dialect.encoding
+        with open_data(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+            head = data.read(SNIFF_BYTES)
+        first = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    except DataFileError:
+        raise
+    except (LookupError, *ARCHIVE_ERRORS) as exc:
+        msg = f"cannot read {path.name}: a damaged compressed file or unknown encoding ({exc!r})."
+        raise DataFileError(msg) from exc
+    if not first.strip():
+        lines = _read_lines(path, encoding, max_bytes, max_ratio)
+        if not any(line.strip() for line in lines):
+            msg = f"{path.name} is empty; expected GDELT event records."
+            raise DataFileError(msg)
+    delimiter = sep or ("\t" if "\t" in first else ",")
+    if first.split(delimiter)[0].strip().strip('"').upper() == "GLOBALEVENTID":  # a header
         quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
         table = read_csv(
             path,
             what=GDELT.what,
             encoding=encoding,
-            sep=delimiter,
+            sep=None if sep is None and delimiter == "," else delimiter,
             quoting=quoting,
             max_bytes=max_bytes,
             max_ratio=max_ratio,
         )
-        return table, f"GDELT with a header row ({len(table.columns)} columns)", [""] * len(table)
-    fields = [line.split("\t") for line in lines]
+        return table, f"GDELT with a header row ({len(table.columns)} columns)", None
+    delimiter = sep or "\t"
+    fast = _read_fixed_width(path, encoding, delimiter, max_bytes, max_ratio, first=first)
+    if fast is not None:
+        return fast
+    return _read_ragged(path, encoding, delimiter, max_bytes, max_ratio)
+
+
+def _read_fixed_width(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    max_bytes: float,
+    max_ratio: float,
+    first: str | None = None,
+) -> tuple[pd.DataFrame, str, None] | None:
+    """Parse the file with pyarrow if every line has the first line's number of fields.
+
+    The width is the first line's (``first``, read from the file if None);
+    pyarrow, told the names, refuses a line of any other width, and then
+    (or for a width GDELT does not use) None is returned and
+    :func:`_read_ragged` reads the file line by line, rejecting the odd lines.
+    """
+    if pv is None or len(delimiter) != 1:  # pragma: no cover - pyarrow is installed
+        return None
+    if first is None:
+        with open_data(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+            head = data.read(SNIFF_BYTES)
+        first = head.decode(encoding, errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    width = first.rstrip("\r").count(delimiter) + 1
+    if width not in GDELT_COLUMNS:
+        return None
+    names = list(GDELT_COLUMNS[width])
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
+    try:
+        with open_data(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
+            arrow = pv.read_csv(
+                data,
+                read_options=pv.ReadOptions(
+                    column_names=names,
+                    encoding="utf8" if utf8 else encoding,
+                    block_size=1 << 22,  # fewer chunks: filtering them is cheaper
+                ),
+                parse_options=pv.ParseOptions(delimiter=delimiter, quote_char=False),
+                convert_options=pv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+    except (pa.ArrowInvalid, UnicodeDecodeError):  # a line of another width, or bad text
+        return None
+    table = pd.DataFrame(
+        {name: str_array(arrow.column(i)) for i, name in enumerate(names)},
+        index=pd.RangeIndex(arrow.num_rows),
+    )
+    return table, GDELT_LAYOUTS[width], None
+
+
+def _read_ragged(
+    path: Path, encoding: str, delimiter: str, max_bytes: float, max_ratio: float
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Parse a file whose lines have different numbers of fields, line by line."""
+    lines = _read_lines(path, encoding, max_bytes, max_ratio)
+    if lines:
+        lines[0] = lines[0].lstrip("\ufeff")
+    lines = [line for line in lines if line.strip("\r")]
+    if not lines:
+        msg = f"{path.name} is empty; expected GDELT event records."
+        raise DataFileError(msg)
+    fields = [line.split(delimiter) for line in lines]
     counts = pd.Series([len(f) for f in fields])
     supported = counts[counts.isin(list(GDELT_COLUMNS))]
     if supported.empty:
+        name = "tab" if delimiter == "\t" else repr(delimiter)
         msg = (
-            f"{path.name} has {counts.iloc[0]} tab-separated field(s) on its first line; GDELT "
+            f"{path.name} has {counts.iloc[0]} {name}-separated field(s) on its first line; GDELT "
             "event files have 57 (1.0 back file), 58 (1.0 daily) or 61 (2.0) fields per line "
             f"and no header. Is it a Mentions or GKG file, or not tab-separated? "
             f"(codebook: {GDELT.codebook})"
@@ -326,17 +456,30 @@ def _cameo_class(code: str) -> str:
     return EVENT_CLASS_FROM_CAMEO.get(code) or EVENT_CLASS_FROM_CAMEO.get(code[:3]) or "other"
 
 
+def _place(full_name: str) -> str:
+    """Return the first part of ``ActionGeo_FullName``, without GDELT's ``*`` marks."""
+    return full_name.split(",")[0].strip().rstrip("*").strip()
+
+
 def _admin1(full_names: pd.Series, geo_types: np.ndarray) -> list[Any]:
-    """ADM1 name out of ``ActionGeo_FullName`` ("City, ADM1, Country" or "ADM1, Country")."""
+    """ADM1 name out of ``ActionGeo_FullName`` ("City, ADM1, Country" or "ADM1, Country").
+
+    GDELT marks some ADM1 names with a trailing ``*`` ("Yerevan*"); the mark
+    is not part of the name and is dropped.
+    """
     out: list[Any] = []
+    seen: dict[tuple[str, Any], Any] = {}
     for name, kind in zip(full_names, geo_types, strict=True):
-        parts = [p.strip() for p in name.split(",")] if name else []
-        if kind in (3, 4) and len(parts) >= 3:
-            out.append(parts[-2])
-        elif kind in (2, 5) and len(parts) >= 2:
-            out.append(parts[0])
-        else:
-            out.append(None)
+        key = (name, kind)
+        if key not in seen:
+            parts = [p.strip().rstrip("*").strip() for p in name.split(",")] if name else []
+            if kind in (3, 4) and len(parts) >= 3:
+                seen[key] = parts[-2] or None
+            elif kind in (2, 5) and len(parts) >= 2:
+                seen[key] = parts[0] or None
+            else:
+                seen[key] = None
+        out.append(seen[key])
     return out
 
 

@@ -22,6 +22,7 @@ which schema column and which codebook translates it.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +36,19 @@ import shapely
 
 from borderstrikes import defaults
 from borderstrikes._core.validate import WGS84
-from borderstrikes.errors import DataFileError
+from borderstrikes.errors import BorderstrikesWarning, DataFileError
 from borderstrikes.io.codebooks import EVIDENCE_FROM_EVENT_CLASS
-from borderstrikes.io.files import MAX_BYTES, MAX_RATIO, check_errors, check_path, read_csv
+from borderstrikes.io.files import (
+    MAX_BYTES,
+    MAX_RATIO,
+    check_errors,
+    check_path,
+    pa,
+    read_csv,
+    separator_counts,
+    str_array,
+    take_rows,
+)
 from borderstrikes.strikes import PRECISION_RADIUS_M
 
 __all__ = [
@@ -49,6 +60,8 @@ __all__ = [
     "Problems",
     "as_text",
     "blank",
+    "check_dates",
+    "line_places",
     "map_codes",
     "map_unique",
     "numbers",
@@ -65,6 +78,7 @@ _DTYPES = MappingProxyType({
     "date_start": "datetime64[us]", "date_end": "datetime64[us]", "date_precision": "str",
     "event_class": "str", "source_event_type": "str", "actor1": "str", "actor2": "str",
     "fatalities_low": "Int64", "fatalities_best": "Int64", "fatalities_high": "Int64",
+    "fatalities_flag": "str",
     "evidence": "str", "claimant": "str", "source_outlet": "str", "source_url": "str",
     "location_precision": "str", "location_radius_m": "float64", "coord_source": "str",
     "notes": "str",
@@ -74,6 +88,41 @@ _DTYPES = MappingProxyType({
 EVENT_COLUMNS = tuple(_DTYPES)
 
 _SHOW = 10  # rows named in an error message
+
+# A date written with numbers only, day and month in either order: 13/09/2022, 9.13.2022,
+# 13-09-2022, optionally followed by a time (a spreadsheet's re-save of an ISO date).
+_NUMERIC_DATE = re.compile(
+    r"^(\d{1,2})([/.-])(\d{1,2})([/.-])(\d{4})(?:[ T][0-9:.]*(?: ?[AaPp][Mm])?)?$"
+)  # the two separators must be the same (checked after the match)
+
+# A place that is a line or a front, not a point: no radius around its point is honest.
+_LINE_PLACE = re.compile(
+    r"\b(?:line of contact|contact line|front ?line|cease-?fire line|line of control)\b",
+    re.IGNORECASE,
+)
+
+# Header names that are data values: numbers, dates, coordinates (a file without a header).
+_DATA_LIKE = re.compile(r"^[-+]?\d+(?:[.,:/ -]\d+)*$")
+
+# A number written with a decimal comma (a European spreadsheet's export): 39,8395.
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3},\d+")
+
+# Older layouts of the datasets the readers do not read, recognised by their columns.
+_OLD_LAYOUTS = (
+    (
+        ("geo_precis", "gwno"),
+        "an ACLED file in its layout before 2019 (ACLED version 7 or older: GEO_PRECIS, GWNO, "
+        "ALLY_ACTOR_*, no SUB_EVENT_TYPE). Its EVENT_TYPE values ('Remote violence', "
+        "'Battle-No change of territory' ...) do not say the weapon, so they cannot be mapped to "
+        "the event classes; download the events again from ACLED (export tool or API), which "
+        "serves all years in the current layout",
+    ),
+)
+
+# The reader of each dataset, named in a hint when a file is another dataset's.
+_READER = MappingProxyType(
+    {"ACLED": "read_acled", "UCDP GED": "read_ucdp_ged", "GDELT": "read_gdelt_events"}
+)
 
 # Which columns give away which dataset a file is from (for a hint when columns are missing).
 _LOOKS_LIKE = MappingProxyType(
@@ -138,6 +187,10 @@ class EventFormat:
     claimant_sources: str | None = None
     #: Read only the first group of this regex of each date cell (e.g. the day of a time).
     date_extract: re.Pattern[str] | None = None
+    #: Columns the schema uses that a file may lack (reported once when absent).
+    optional: tuple[str, ...] = ()
+    #: Other source columns the reader uses (read even with ``keep_raw=False``).
+    extra: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- cells
@@ -179,23 +232,156 @@ def blank(values: pd.Series) -> np.ndarray:
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Cells as text, an empty cell being missing."""
-    return values.where(values != "", None).astype("str")
+    """Cells as text (object dtype), an empty cell being missing (None)."""
+    array = values.to_numpy(dtype=object)
+    return pd.Series(np.where(array == "", None, array), index=values.index, dtype=object)
 
 
 def numbers(values: pd.Series) -> np.ndarray:
     """Cells as floats, NaN where empty or not a number."""
+    if pa is not None and len(values):  # all numbers or empty (the usual case): pyarrow's cast
+        from pyarrow import compute
+
+        try:
+            array = pa.array(values.to_numpy(dtype=object), pa.large_string())
+            array = compute.if_else(compute.equal(array, ""), pa.scalar(None, array.type), array)
+            return compute.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
     return pd.to_numeric(values.where(values != ""), errors="coerce").to_numpy(dtype=float)
 
 
 def map_codes(codes: Any, table: Mapping[Any, Any]) -> list[Any]:
     """Look each code up in ``table`` (None for a missing or unknown code)."""
-    return [table.get(code) if code is not None else None for code in codes]
+    array = np.empty(len(codes), dtype=object)
+    array[:] = list(codes)
+    index, uniques = pd.factorize(array, use_na_sentinel=False)  # a few codes, many rows
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [None if code is None or pd.isna(code) else table.get(code) for code in uniques]
+    return mapped[index].tolist()
 
 
 def map_unique(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """``values.map(func)``, calling ``func`` once per distinct value."""
-    return values.map({value: func(value) for value in values.unique()})
+    """``values.map(func)`` (object dtype), calling ``func`` once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [func(None if pd.isna(value) else value) for value in uniques]
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def check_dates(dayfirst: Any, date_format: Any) -> None:
+    """Raise ValueError unless ``dayfirst`` is a bool or None and ``date_format`` a str or None."""
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        msg = f"dayfirst must be True, False or None (got {dayfirst!r})."
+        raise ValueError(msg)
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        msg = f"date_format must be a strftime format such as '%m/%d/%Y' (got {date_format!r})."
+        raise ValueError(msg)
+
+
+def _is_hxl(first: pd.Series) -> bool:
+    """Whether a data row is a row of HXL hashtags (``#event+id``, ``#date`` ...)."""
+    cells = [str(c).strip() for c in first.tolist()]
+    filled = [c for c in cells if c]
+    return bool(filled) and all(re.fullmatch(r"#[A-Za-z][\w+ -]*", c) for c in filled)
+
+
+def _no_header(names: list[str]) -> bool:
+    """Whether header names are data values (asked when no required column is found).
+
+    Column names are never numbers or dates, nor empty; a data line holds
+    some (an id, a date, coordinates, an empty cell).
+    """
+    return len(names) > 1 and any(_DATA_LIKE.match(n) or n == "" for n in names)
+
+
+def _used_columns(fmt: EventFormat) -> set[str]:
+    """Every source column the mapping table of ``fmt`` reads."""
+    used = {*fmt.required, *fmt.optional, fmt.event_id, *fmt.lonlat, fmt.precision[0]}
+    used |= {*fmt.dates, fmt.country[0], *fmt.text.values()}
+    used |= {name for name in fmt.fatalities if name is not None}
+    if fmt.date_precision is not None:
+        used.add(fmt.date_precision[0])
+    if fmt.claimant_sources is not None:
+        used.add(fmt.claimant_sources)
+    return used | set(fmt.extra)
+
+
+def _bounds_flag(
+    sources: tuple[str | None, str | None, str | None], read: dict[str, pd.Series], n: int
+) -> np.ndarray:
+    """Per record, why the low/best/high fatality figures are out of order (or None)."""
+    flag = np.full(n, None, dtype=object)
+    low, best, high = sources
+    if low is None or best is None or high is None or len({low, best, high}) < 3:
+        return flag
+    lo, be, hi = (read[name].to_numpy(dtype=float, na_value=np.nan) for name in (low, best, high))
+    for mask, text in (
+        (lo > be, lambda i: f"{low} {lo[i]:.0f} > {best} {be[i]:.0f}"),
+        (be > hi, lambda i: f"{best} {be[i]:.0f} > {high} {hi[i]:.0f}"),
+        ((lo > hi) & ~(lo > be) & ~(be > hi), lambda i: f"{low} {lo[i]:.0f} > {high} {hi[i]:.0f}"),
+    ):
+        for i in np.flatnonzero(mask):
+            flag[i] = text(i) if flag[i] is None else f"{flag[i]}; {text(i)}"
+    return flag
+
+
+def line_places(*texts: pd.Series) -> np.ndarray:
+    """Boolean array, True where a place text names a line or a front ("Line of Contact")."""
+    out = np.zeros(len(texts[0]), dtype=bool)
+    for text in texts:  # places repeat: test each distinct one once
+        out |= map_unique(text, lambda s: bool(s and _LINE_PLACE.search(s))).to_numpy(dtype=bool)
+    return out
+
+
+def _extract(text: pd.Series, pattern: re.Pattern[str] | None) -> pd.Series:
+    """Return the first group of ``pattern`` in each cell ("" where it does not match)."""
+    if pattern is None:
+        return text
+    if pa is not None and pattern.groupindex:  # RE2 through pyarrow: no Python call per cell
+        from pyarrow import compute
+
+        array = pa.array(text.to_numpy(dtype=object), pa.large_string())
+        found = compute.extract_regex(array, pattern.pattern).field(0)
+        values = found.to_numpy(zero_copy_only=False)
+        return pd.Series(values, index=text.index, dtype=object).fillna("")
+    return text.str.extract(pattern, expand=False).fillna("")
+
+
+def _has_outer_space(values: Any) -> bool:
+    """Whether a pyarrow text column has a cell starting or ending with white space."""
+    from pyarrow import compute
+
+    edges = (
+        compute.utf8_slice_codeunits(values, 0, 1),  # the first character
+        compute.utf8_slice_codeunits(values, -1),  # the last
+    )
+    return any(compute.any(compute.utf8_is_space(edge)).as_py() for edge in edges)
+
+
+def _schema_column(value: Any, dtype: str, rows: np.ndarray, *, every: bool) -> Any:
+    """Return rows ``rows`` of one schema column, in its dtype (an empty text cell: missing)."""
+    if dtype != "str":
+        if isinstance(value, pd.Series):
+            return value.iloc[rows].to_numpy() if dtype != "Int64" else value.array[rows]
+        if value is None or isinstance(value, str | float | int):
+            return pd.array([value] * len(rows), dtype=dtype)
+        return pd.array(np.asarray(value)[rows], dtype=dtype)
+    if value is None or isinstance(value, str):
+        return str_array(np.full(len(rows), value or None, dtype=object))
+    if pa is not None and isinstance(value, pa.ChunkedArray | pa.Array):
+        if not every:
+            keep = np.zeros(len(value), dtype=bool)
+            keep[rows] = True
+            value = value.filter(pa.array(keep))
+        return str_array(value)
+    if isinstance(value, pd.Series):
+        value = value.to_numpy(dtype=object)
+    value = np.asarray(value, dtype=object)[rows]
+    empty = value == ""
+    if empty.any():
+        value = np.where(empty, None, value)
+    return str_array(value)
 
 
 def _radius_m(precision: list[Any]) -> np.ndarray:
@@ -211,16 +397,18 @@ def _admin1_iso(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     if not finite.any():
         return out
     units = defaults.units(countries=["ARM", "AZE"])
-    tree = shapely.STRtree(np.asarray(units.geometry.values))
     rows = np.flatnonzero(finite)
     # event datasets put many events on one place's point: test each distinct point once
-    xy, inverse = np.unique(np.column_stack([lon[rows], lat[rows]]), axis=0, return_inverse=True)
-    hit_point, hit_unit = tree.query(shapely.points(xy), predicate="intersects")
-    first_point, first = np.unique(hit_point, return_index=True)  # a point on a shared edge
+    inverse, xy = pd.factorize(lon[rows] + 1j * lat[rows])
+    # a tree of the points, queried with each unit: each polygon is prepared once
+    tree = shapely.STRtree(shapely.points(xy.real, xy.imag))
+    hit_unit, hit_point = tree.query(np.asarray(units.geometry.values), predicate="intersects")
+    order = np.lexsort((hit_unit, hit_point))  # a point on a shared edge: the first unit
+    first_point, first = np.unique(hit_point[order], return_index=True)
     codes = units["iso_3166_2"].to_numpy(dtype=object)
     found = np.full(len(xy), None, dtype=object)
-    found[first_point] = codes[hit_unit[first]]
-    out[rows] = found[inverse.ravel()]
+    found[first_point] = codes[hit_unit[order][first]]
+    out[rows] = found[inverse]
     return out
 
 
@@ -248,11 +436,27 @@ class EventTable:
         reader checks the value first, with :func:`check_errors`).
     strip : bool, default True
         Strip the cells of surrounding spaces.
+    dayfirst : bool or None, default None
+        Whether dates written with numbers only (``5/9/2022``) put the day
+        first; None: tell it from the file, or refuse to guess (see
+        :meth:`dates`).
+    date_format : str or None, default None
+        A ``strftime`` format every date is read with, instead of the
+        format's own.
 
     Raises
     ------
     borderstrikes.errors.DataFileError
         If a required column is missing (all of them are named at once).
+
+    Notes
+    -----
+    A first data row of HXL hashtags (``#event+id``, as HDX exports carry)
+    is skipped, not rejected: it is not a record, so the first event is
+    still row 0. What the reader had to decide about the file
+    (the HXL row, absent optional columns, the day/month order, places that
+    are lines) is listed in :attr:`notes`, which :meth:`finish` copies to
+    ``events.attrs["notes"]``.
     """
 
     def __init__(
@@ -263,15 +467,48 @@ class EventTable:
         path: Path,
         errors: Errors = "collect",
         strip: bool = True,
+        dayfirst: bool | None = None,
+        date_format: str | None = None,
     ) -> None:
-        self.raw = raw
         self.format = fmt
         self.path = path
         self.errors = errors
         self.strip = strip
+        self.dayfirst = dayfirst
+        self.date_format = date_format
+        self.notes: list[str] = []
+        dialect = raw.attrs.get("dialect")
+        if dialect is not None and (
+            dialect.encoding not in ("utf-8", "utf-8-sig") or dialect.sep != ","
+        ):  # say how a file that is not plain UTF-8 CSV was read
+            self.notes.append(f"{path.name}: read as {dialect.found or 'given'}")
+        self.offset = 0  # added to a position to give the record's row (kept for readers)
+        if len(raw) and _is_hxl(raw.iloc[0]):
+            raw = raw.iloc[1:].reset_index(drop=True)
+            self.notes.append(
+                f"{path.name}: row 0 holds HXL hashtags (an HDX export); skipped, not an event"
+            )
+        self.raw = raw
         self.names = {c.lower(): c for c in raw.columns}
+        self._cache: dict[str, pd.Series] = {}
         self._require()
         self.problems = Problems(len(raw))
+        absent = [name for name in fmt.optional if name not in self]
+        if absent:
+            message = (
+                f"{path.name} has no column(s) {absent!r}: the event columns they feed are left "
+                f"empty for every record ({fmt.dataset} codebook: {fmt.codebook})"
+            )
+            self.notes.append(message)
+            counted = [n for n in absent if n in fmt.fatalities or n == fmt.country[0]]
+            if counted:  # figures, not descriptions: say it where it is seen
+                warnings.warn(
+                    f"{path.name} has no column(s) {counted!r}: the event columns they feed "
+                    f"(fatalities, country) are empty for every record, not zero "
+                    f"({fmt.dataset} codebook: {fmt.codebook}).",
+                    BorderstrikesWarning,
+                    stacklevel=4,
+                )
 
     @classmethod
     def from_csv(
@@ -279,33 +516,96 @@ class EventTable:
         path: Any,
         fmt: EventFormat,
         *,
-        encoding: str,
+        encoding: str | None,
         errors: Errors,
+        sep: str | None = None,
+        keep_raw: bool = True,
+        dayfirst: bool | None = None,
+        date_format: str | None = None,
         max_bytes: float = MAX_BYTES,
         max_ratio: float = MAX_RATIO,
     ) -> EventTable:
-        """Check ``errors`` and ``path``, then read a comma-separated file with a header row.
+        """Check ``errors`` and ``path``, then read a text table with a header row.
 
-        A compressed file (a ``.zip`` holding one such file, gzip, bzip2, xz)
+        The encoding and the separator are recognised from the file unless
+        given (:func:`borderstrikes.io.files.sniff_dialect`). Without
+        ``keep_raw``, only the columns the format uses are read. A
+        compressed file (a ``.zip`` holding one such file, gzip, bzip2, xz)
         is read too, expanded under ``max_bytes`` and ``max_ratio``
         (:func:`borderstrikes.io.files.open_data`).
         """
         check_errors(errors)
+        check_dates(dayfirst, date_format)
         path = check_path(path, fmt.what)
+        used = None if keep_raw else frozenset(name.lower() for name in _used_columns(fmt))
         raw = read_csv(
-            path, what=fmt.what, encoding=encoding, max_bytes=max_bytes, max_ratio=max_ratio
+            path,
+            what=fmt.what,
+            encoding=encoding,
+            sep=sep,
+            columns=None if used is None else (lambda name: name.lower() in used),
+            max_bytes=max_bytes,
+            max_ratio=max_ratio,
         )
-        return cls(raw, fmt, path=path, errors=errors)
+        return cls(raw, fmt, path=path, errors=errors, dayfirst=dayfirst, date_format=date_format)
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self.names
 
     def get(self, name: str) -> pd.Series:
-        """Return the column stripped of surrounding spaces (empty strings if it is absent)."""
-        if name.lower() not in self.names:
-            return pd.Series("", index=self.raw.index, dtype=object)
-        values = self.raw[self.names[name.lower()]].astype(object)
-        return values.str.strip() if self.strip else values
+        """Return the column stripped of surrounding spaces (empty strings if it is absent).
+
+        The values are Python strings (object dtype), made once per column.
+        """
+        key = name.lower()
+        if key not in self._cache:
+            if key not in self.names:
+                values = np.full(len(self.raw), "", dtype=object)
+            else:
+                column = self.raw[self.names[key]]
+                arrow = None
+                if pa is not None and isinstance(column.array, pd.arrays.ArrowStringArray):
+                    arrow = column.array.__arrow_array__()
+                if arrow is None:  # not pyarrow's text
+                    values = column.to_numpy(dtype=object, na_value="")
+                    values = pd.Series(values).str.strip() if self.strip else values
+                    values = np.asarray(values, dtype=object)
+                else:
+                    if self.strip and _has_outer_space(arrow):
+                        from pyarrow import compute
+
+                        arrow = compute.utf8_trim_whitespace(arrow)
+                    values = arrow.to_numpy(zero_copy_only=False)
+                    if arrow.null_count:
+                        values[pd.isna(values)] = ""
+            self._cache[key] = pd.Series(values, index=self.raw.index, dtype=object, copy=False)
+        return self._cache[key]
+
+    def text(self, name: str) -> Any:
+        """Return column ``name`` as text for the schema: stripped, an empty cell missing.
+
+        A column the file's parser gave as pyarrow text stays pyarrow text (a
+        ``ChunkedArray``; no Python string per cell); any other is
+        :meth:`get`'s.
+        """
+        key = name.lower()
+        array = self.raw[self.names[key]].array if key in self.names else None
+        if pa is None or not isinstance(array, pd.arrays.ArrowStringArray):
+            return self.get(name)
+        from pyarrow import compute
+
+        values = array.__arrow_array__()
+        if self.strip and _has_outer_space(values):
+            values = compute.utf8_trim_whitespace(values)
+        return compute.if_else(compute.equal(values, ""), pa.scalar(None, values.type), values)
+
+    def _note_once(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def row(self, i: int) -> int:
+        """Return the number of the record at position ``i`` in the file (header excluded)."""
+        return i + self.offset
 
     def _require(self) -> None:
         required = self.format.required
@@ -314,6 +614,14 @@ class EventTable:
             return
         found = list(self.raw.columns)
         shown = ", ".join(found[:15]) + (f" … ({len(found)} in all)" if len(found) > 15 else "")
+        if len(missing) == len(required) and _no_header(found):
+            msg = (
+                f"{self.path.name} has no header row: its first line holds values ({shown}), "
+                f"not column names. The reader matches columns by name; add the "
+                f"{self.format.dataset} header line (it needs {list(required)!r}; codebook: "
+                f"{self.format.codebook}) or export the file again with its header."
+            )
+            raise DataFileError(msg)
         msg = (
             f"{self.path.name} is missing the {self.format.dataset} column(s) {missing!r} "
             f"(it has: {shown}). The reader needs {list(required)!r}; column names are matched "
@@ -323,13 +631,19 @@ class EventTable:
 
     def _looks_like(self) -> str:
         found = list(self.raw.columns)
-        if len(found) == 1 and any(d in found[0] for d in (";", "\t", "|")):
+        if len(found) == 1 and any(d in found[0] for d in (";", ",", "\t", "|")):
+            counts = separator_counts(found[0])
+            best = max(counts, key=lambda d: counts[d])
             return (
-                " The header is a single column: the file is not comma-separated (re-export it "
-                "as CSV, or convert it with pandas.read_csv(path, sep=...).to_csv(...))."
+                f" The header is a single column holding {counts[best]} {best!r}: the file is "
+                f"{best!r}-separated but was read with another separator; pass sep={best!r}."
             )
-        for reader, names in _LOOKS_LIKE.items():
+        for names, what in _OLD_LAYOUTS:
             if all(name in self for name in names):
+                return f" The file is {what}."
+        own = _READER.get(self.format.dataset)
+        for reader, names in _LOOKS_LIKE.items():
+            if reader != own and all(name in self for name in names):
                 return f" The columns look like another dataset's: try {reader}()."
         return ""
 
@@ -341,10 +655,17 @@ class EventTable:
         text = self.get(name)
         self.problems.add(blank(text), lambda i: f"{name} is empty")
         duplicate = (text.duplicated() & (text != "")).to_numpy()
-        first_row = {value: i for i, value in reversed(list(enumerate(text)))}
-        self.problems.add(
-            duplicate, lambda i: f"{name} {text.iloc[i]!r} repeats row {first_row[text.iloc[i]]}"
-        )
+        if duplicate.any():
+            repeated = set(text[duplicate])
+            first_row: dict[str, int] = {}
+            for i in np.flatnonzero(text.isin(repeated).to_numpy()):
+                first_row.setdefault(text.iloc[i], int(i))
+            self.problems.add(
+                duplicate,
+                lambda i: (
+                    f"{name} {text.iloc[i]!r} repeats row {self.row(first_row[text.iloc[i]])}"
+                ),
+            )
         return text
 
     def coordinates(self, problems: Problems | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -354,6 +675,16 @@ class EventTable:
         for name, limit in zip(self.format.lonlat, (180, 90), strict=True):
             text = self.get(name)
             value = numbers(text)
+            comma = ~np.isfinite(value) & ~blank(text)
+            if comma.any():
+                comma[comma] = text[comma].str.fullmatch(_DECIMAL_COMMA).to_numpy(dtype=bool)
+            if comma.any():  # a European spreadsheet's decimal comma: 39,8395
+                value = value.copy()
+                value[comma] = numbers(text[comma].str.replace(",", ".", regex=False))
+                self._note_once(
+                    f"{self.path.name}: coordinates written with a decimal comma (e.g. "
+                    f"{text[comma].iloc[0]!r}) read as decimals"
+                )
             empty = blank(text)
             problems.add(empty, lambda i, name=name: f"{name} is empty")
             problems.add(
@@ -403,9 +734,9 @@ class EventTable:
                 else f"{name} {text.iloc[i]!r} is not one of {allowed_text}"
             ),
         )
-        return np.array(
-            [int(v) if good else None for v, good in zip(value, ok, strict=True)], object
-        )
+        out = np.full(len(value), None, dtype=object)
+        out[ok] = value[ok].astype(np.int64).tolist()  # Python ints
+        return out
 
     def location_precision(self, problems: Problems | None = None) -> np.ndarray:
         """Return the location precision codes (see :meth:`codes`)."""
@@ -424,30 +755,130 @@ class EventTable:
         """Each date column (datetime64[us], NaT where unreadable), trying each format in turn.
 
         With the format's ``date_extract``, only the regex's first group of
-        each value is parsed; messages quote the whole value.
+        each value is parsed; messages quote the whole value. A date written
+        with numbers only (``13/09/2022``, ``9/13/2022``, ``13.09.2022``,
+        maybe followed by a time) is read in the day/month order the table's
+        ``dayfirst`` gives; if it is None, the order is told from the file:
+        a first number above 12 shows day-first dates, a second one above 12
+        month-first dates. A file showing both, or neither while such dates
+        are in it, is refused: the order is never guessed and a date is
+        never swapped silently. ``date_format`` replaces all of this.
+
+        Raises
+        ------
+        borderstrikes.errors.DataFileError
+            If the day/month order of numeric dates cannot be told.
         """
+        texts = {name: self.get(name) for name in self.format.dates}
+        if self.date_format is not None:
+            parsed = {
+                name: pd.to_datetime(
+                    text.where(text != ""), format=self.date_format, errors="coerce", exact=False
+                )
+                for name, text in texts.items()
+            }
+            hint = f"expected date_format={self.date_format!r}"
+        else:
+            # the format's own formats first; only the cells they cannot read are looked
+            # at as numbers-only dates (no such date fits any of them)
+            parsed, numeric = {}, {}
+            for name, text in texts.items():
+                candidate = _extract(text, self.format.date_extract)
+                values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+                for fmt in self.format.date_formats:
+                    todo = values.isna() & (candidate != "")
+                    if not todo.any():
+                        break
+                    values[todo] = pd.to_datetime(candidate[todo], format=fmt, errors="coerce")
+                parsed[name] = values
+                failed = values.isna().to_numpy() & ~blank(text)
+                parts = text[failed].str.extract(_NUMERIC_DATE)
+                numeric[name] = parts[parts[0].notna() & (parts[1] == parts[3])]
+            dayfirst = self._day_order(texts, numeric)
+            for name, parts in numeric.items():
+                if parts.empty:
+                    continue
+                first, second = parts[0].astype(int), parts[2].astype(int)
+                day, month = (first, second) if dayfirst else (second, first)
+                parsed[name][parts.index] = pd.to_datetime(
+                    pd.DataFrame({"year": parts[4].astype(int), "month": month, "day": day}),
+                    errors="coerce",
+                )
+            hint = self.format.date_hint
+            if dayfirst is not None:
+                hint += f"; numbers-only dates read {'day' if dayfirst else 'month'}-first"
         out = []
-        for name in self.format.dates:
-            text = self.get(name)
-            extract = self.format.date_extract
-            candidate = text if extract is None else text.str.extract(extract, expand=False)
-            candidate = candidate.fillna("")
-            parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-            for fmt in self.format.date_formats:
-                todo = parsed.isna() & (candidate != "")
-                if not todo.any():
-                    break
-                parsed[todo] = pd.to_datetime(candidate[todo], format=fmt, errors="coerce")
+        for name, text in texts.items():
+            values = parsed[name]
             empty = blank(text)
             self.problems.add(empty, lambda i, name=name: f"{name} is empty")
             self.problems.add(
-                parsed.isna().to_numpy() & ~empty,
-                lambda i, name=name, text=text: (
-                    f"{name} {text.iloc[i]!r} is not a date ({self.format.date_hint})"
-                ),
+                values.isna().to_numpy() & ~empty,
+                lambda i, name=name, text=text: f"{name} {text.iloc[i]!r} is not a date ({hint})",
             )
-            out.append(parsed.astype("datetime64[us]"))
+            out.append(values.astype("datetime64[us]"))
         return out
+
+    def _day_order(
+        self, texts: dict[str, pd.Series], numeric: dict[str, pd.DataFrame]
+    ) -> bool | None:
+        """Whether numbers-only dates put the day first: given, told by the file, or refused."""
+        names = " and ".join(texts)
+        shown: dict[str, list[str]] = {"day": [], "month": [], "any": []}
+        counts = dict.fromkeys(shown, 0)
+        for name, parts in numeric.items():
+            if parts.empty:
+                continue
+            first = parts[0].astype(int).to_numpy()
+            second = parts[2].astype(int).to_numpy()
+            for kind, mask in (
+                ("day", (first > 12) & (second <= 12)),
+                ("month", (second > 12) & (first <= 12)),
+                ("any", np.ones(len(parts), dtype=bool)),
+            ):
+                counts[kind] += int(mask.sum())
+                text = texts[name]
+                at = text.index.get_indexer(parts.index[mask][:3])  # labels to positions
+                shown[kind] += [f"row {self.row(int(p))} {text.iloc[p]!r}" for p in at]
+        if not counts["any"]:
+            return self.dayfirst
+        settle = (
+            "Pass dayfirst=True (5/9/2022 is 5 September 2022), dayfirst=False (9 May 2022, the "
+            "US order) or date_format= (e.g. '%m/%d/%Y') to the reader (--dayfirst/--monthfirst "
+            "in the command line)"
+        )
+        if self.dayfirst is not None:
+            order = "day" if self.dayfirst else "month"
+            self.notes.append(
+                f"{self.path.name}: {counts['any']} date(s) in {names} written with numbers only, "
+                f"read {order}-first as dayfirst={self.dayfirst} says"
+            )
+            return self.dayfirst
+        if counts["day"] and counts["month"]:
+            msg = (
+                f"{self.path.name} mixes day-first and month-first dates in {names}: "
+                f"{counts['day']} can only be day-first ({', '.join(shown['day'])}) and "
+                f"{counts['month']} only month-first ({', '.join(shown['month'])}). The reader "
+                f"does not guess which order is meant. {settle}; the dates that do not fit it "
+                "are then rejected."
+            )
+            raise DataFileError(msg)
+        if not counts["day"] and not counts["month"]:
+            msg = (
+                f"{self.path.name} has {counts['any']} date(s) in {names} written with numbers "
+                f"only ({', '.join(shown['any'])}), and none of them tells whether the day or the "
+                f"month comes first (no number above 12 in either place). The reader does not "
+                f"guess. {settle}."
+            )
+            raise DataFileError(msg)
+        order = "day" if counts["day"] else "month"
+        example = shown[order][0]
+        self.notes.append(
+            f"{self.path.name}: {counts['any']} date(s) in {names} written with numbers only, "
+            f"read {order}-first: {counts[order]} of them can only be {order}-first ({example}) "
+            "and none fits the other order"
+        )
+        return order == "day"
 
     def counts(self, name: str) -> pd.Series:
         """Return counts (Int64 >= 0); an empty cell is <NA>, anything else odd a problem."""
@@ -466,12 +897,14 @@ class EventTable:
         sources = self.format.fatalities
         read = {name: self.counts(name) for name in dict.fromkeys(sources) if name is not None}
         missing = pd.Series(pd.NA, index=self.raw.index, dtype="Int64")
-        return {
+        out = {
             column: read[name] if name is not None else missing.copy()
             for column, name in zip(
                 ("fatalities_low", "fatalities_best", "fatalities_high"), sources, strict=True
             )
         }
+        out["fatalities_flag"] = _bounds_flag(sources, read, len(self.raw))
+        return out
 
     def country(self) -> tuple[list[Any], list[Any]]:
         """ISO3 code of each record's country, and the codes the codebook does not map.
@@ -503,48 +936,63 @@ class EventTable:
         unmapped: list[Any],
         layout: str,
         keep_raw: bool,
+        unlocated: np.ndarray | None = None,
     ) -> EventsRead:
         """Assemble the events and the rejects (or raise, if the table's ``errors`` is 'raise').
 
         ``columns`` holds the schema columns the reader computed; the ones the
         mapping table names (ids, text columns, precision, evidence, claimant)
         are filled here unless ``columns`` has them, and any other column is
-        empty. ``precision`` holds the location precision codes.
+        empty. ``precision`` holds the location precision codes. Where
+        ``unlocated`` is true (a place that is a line, not a point), the event
+        keeps its point but gets no location precision, radius or admin-1
+        unit.
+
+        Every column is cut to the readable records before it is converted to
+        its dtype, and the ``raw_*`` columns are the file's own (pyarrow)
+        text, taken, not copied cell by cell.
         """
         fmt = self.format
         n = len(self.raw)
         bad = self.problems.bad
-        index = pd.RangeIndex(n, name="row")
-        raw = self.raw.set_axis(index).add_prefix("raw_").astype("str")
-        reasons = [self.problems.text(i) for i in range(n)]
-        rejects = pd.concat(
-            [
-                pd.DataFrame(
-                    {"source_event_id": ids.to_numpy(dtype=object), "reason": reasons},
-                    index=index,
-                ).astype("str"),
-                raw,
-            ],
-            axis=1,
-        )[bad]
+        good_rows = np.flatnonzero(~bad)
+        bad_rows = np.flatnonzero(bad)
+        numbers_in_file = np.arange(n) + self.offset
+        reasons = [self.problems.text(int(i)) for i in bad_rows]
         if self.errors == "raise" and bad.any():
-            rows = np.flatnonzero(bad)
-            shown = "; ".join(f"row {i} ({ids.iloc[i]!r}): {reasons[i]}" for i in rows[:_SHOW])
-            more = f"; and {len(rows) - _SHOW} more" if len(rows) > _SHOW else ""
+            shown = "; ".join(
+                f"row {self.row(int(i))} ({ids.iloc[i]!r}): {reason}"
+                for i, reason in zip(bad_rows[:_SHOW], reasons, strict=False)
+            )
+            more = f"; and {len(bad_rows) - _SHOW} more" if len(bad_rows) > _SHOW else ""
             msg = (
-                f"{self.path.name}: {len(rows)} of {n} record(s) cannot be read as "
+                f"{self.path.name}: {len(bad_rows)} of {n} record(s) cannot be read as "
                 f"{fmt.dataset} events (rows are 0-based, header excluded): {shown}{more}. "
                 "Fix them, or read with errors='collect' to get them in a rejects table."
             )
             raise DataFileError(msg)
-        location_precision = map_codes(precision, fmt.precision[1])
+        bad_index = pd.Index(numbers_in_file[bad_rows], name="row")
+        rejects = pd.DataFrame(
+            {
+                "source_event_id": str_array(ids.to_numpy(dtype=object)[bad_rows]),
+                "reason": str_array(np.asarray(reasons, dtype=object)),
+                **{f"raw_{c}": v for c, v in take_rows(self.raw, bad_rows).items()},
+            },
+            index=bad_index,
+        )
+        index = pd.Index(numbers_in_file[good_rows], name="row")
+        location_precision = np.asarray(map_codes(precision, fmt.precision[1]), dtype=object)
+        admin1_iso = _admin1_iso(lon, lat)
+        if unlocated is not None and unlocated.any():
+            location_precision[unlocated] = None
+            admin1_iso[unlocated] = None
         mapped = {
             "report_id": f"{fmt.id_prefix}:" + ids,
             "source_dataset": fmt.dataset,
             "source_event_id": ids,
-            "admin1_iso": _admin1_iso(lon, lat),
-            **{column: as_text(self.get(source)) for column, source in fmt.text.items()},
-            "evidence": columns["event_class"].map(EVIDENCE_FROM_EVENT_CLASS),
+            "admin1_iso": admin1_iso,
+            **{column: self.text(source) for column, source in fmt.text.items()},
+            "evidence": map_unique(columns["event_class"], EVIDENCE_FROM_EVENT_CLASS.get),
             "location_precision": location_precision,
             "location_radius_m": _radius_m(location_precision),
         }
@@ -554,18 +1002,36 @@ class EventTable:
                 lambda s: f"{fmt.dataset} (sources: {s})" if s else fmt.dataset,
             )
         columns = {**mapped, **columns}
-        frame = pd.DataFrame(index=index)
+        self._cache.clear()  # the Python strings of the cells: free them before the columns
+        if unlocated is not None and unlocated.any():
+            admin1 = columns.get("admin1")
+            admin1 = (
+                np.full(n, None, dtype=object)
+                if admin1 is None
+                else np.asarray(
+                    admin1.to_numpy(zero_copy_only=False)
+                    if hasattr(admin1, "to_numpy") and not isinstance(admin1, pd.Series)
+                    else admin1,
+                    dtype=object,
+                ).copy()
+            )
+            admin1[unlocated] = None
+            columns["admin1"] = admin1
+        every = len(bad_rows) == 0
+        frame: dict[str, Any] = {}
         for name, dtype in _DTYPES.items():
-            value = columns.get(name)
-            if isinstance(value, pd.Series):
-                value = value.set_axis(index)
-            frame[name] = value
-            frame[name] = frame[name].astype(dtype)
+            frame[name] = _schema_column(columns.get(name), dtype, good_rows, every=every)
         if keep_raw:
-            frame = pd.concat([frame, raw], axis=1)
-        good = ~bad
+            kept = (
+                {c: v.array for c, v in self.raw.items()}
+                if every
+                else take_rows(self.raw, good_rows)
+            )
+            frame.update({f"raw_{c}": v for c, v in kept.items()})
         events = gpd.GeoDataFrame(
-            frame[good], geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84
+            pd.DataFrame(frame, index=index),
+            geometry=gpd.points_from_xy(lon[good_rows], lat[good_rows]),
+            crs=WGS84,
         )
         events.attrs["provenance"] = [
             {
@@ -578,4 +1044,5 @@ class EventTable:
                 "unmapped_country_codes": unmapped,
             }
         ]
+        events.attrs["notes"] = list(self.notes)
         return EventsRead(events, rejects)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from borderstrikes.io.codebooks import (
@@ -23,7 +24,14 @@ from borderstrikes.io.codebooks import (
     VIOLENCE_FROM_UCDP,
 )
 from borderstrikes.io.files import MAX_BYTES, MAX_RATIO
-from borderstrikes.io.table import Errors, EventFormat, EventsRead, EventTable, map_codes
+from borderstrikes.io.table import (
+    Errors,
+    EventFormat,
+    EventsRead,
+    EventTable,
+    line_places,
+    map_codes,
+)
 
 __all__ = ["UCDP_GED", "read_ucdp_ged"]
 
@@ -53,7 +61,7 @@ UCDP_GED = EventFormat(
     dates=("date_start", "date_end"),
     date_formats=("%Y-%m-%d",),
     date_hint="expected YYYY-MM-DD",
-    date_extract=re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$"),  # a time is ignored
+    date_extract=re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$"),  # no time
     country=("country_id", ISO3_FROM_GLEDITSCH_WARD),
     text=MappingProxyType(
         {
@@ -67,6 +75,16 @@ UCDP_GED = EventFormat(
     ),
     fatalities=("low", "best", "high"),
     claimant_sources="source_office",
+    optional=(
+        "where_coordinates",
+        "adm_1",
+        "side_a",
+        "side_b",
+        "source_office",
+        "source_headline",
+        "country_id",
+    ),
+    extra=("where_description",),
 )
 
 
@@ -74,7 +92,10 @@ def read_ucdp_ged(
     path: str | Path,
     *,
     errors: Errors = "collect",
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
+    sep: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
     keep_raw: bool = True,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
@@ -92,8 +113,24 @@ def read_ucdp_ged(
         ``'collect'`` puts the records that cannot be read in ``rejects``;
         ``'raise'`` raises :class:`~borderstrikes.errors.DataFileError`
         naming them.
-    encoding : str, default 'utf-8-sig'
-        Text encoding of the file.
+    encoding : str or None, default None
+        Text encoding of the file; None: recognised from the file (a UTF-8
+        or UTF-16 byte-order mark, UTF-16 without one, UTF-8, else cp1252
+        with a :class:`~borderstrikes.errors.BorderstrikesWarning`).
+    sep : str or None, default None
+        The field separator; None: the one of ``,`` ``;`` tab ``|`` found
+        most often in the header line (a spreadsheet saving "CSV" in a
+        European locale writes ``;``).
+    dayfirst : bool or None, default None
+        Whether dates written with numbers only (``5/9/2022``) put the day
+        first. None: told from the file (a first number above 12 is a day,
+        a second one above 12 makes the dates month-first); a file where no
+        date tells, or where dates show both orders, is refused with an
+        error naming rows, never read by guess. ``False`` reads US
+        ``m/d/yyyy`` dates.
+    date_format : str or None, default None
+        A ``strftime`` format for every date of the file (e.g.
+        ``'%m/%d/%Y'``), instead of the formats below.
     keep_raw : bool, default True
         Keep every column of the file, as text exactly as written, under a
         ``raw_`` prefix.
@@ -141,6 +178,14 @@ def read_ucdp_ged(
     ``country_iso3`` comes from ``country_id``, a Gleditsch–Ward number
     (:data:`~borderstrikes.io.codebooks.ISO3_FROM_GLEDITSCH_WARD`).
 
+    A record whose ``low`` > ``best`` or ``best`` > ``high`` is kept as
+    published and flagged in ``fatalities_flag`` (``'low 3 > best 2'``),
+    not rejected: its place and date are sound, and GED publishes such
+    records. An event placed on a line (``where_coordinates`` or
+    ``where_description`` naming the "Line of Contact", a front or a
+    ceasefire line) keeps UCDP's point but gets no location precision,
+    radius or admin-1 unit. Both are counted in ``events.attrs["notes"]``.
+
     Examples
     --------
     >>> import pathlib, tempfile
@@ -168,6 +213,10 @@ def read_ucdp_ged(
         UCDP_GED,
         encoding=encoding,
         errors=errors,
+        sep=sep,
+        keep_raw=keep_raw,
+        dayfirst=dayfirst,
+        date_format=date_format,
         max_bytes=max_bytes,
         max_ratio=max_ratio,
     )
@@ -204,6 +253,22 @@ def read_ucdp_ged(
             )
         ],
     }
+    flagged = fatalities["fatalities_flag"]
+    flagged_rows = [table.row(int(i)) for i in np.flatnonzero(pd.notna(flagged))]
+    if flagged_rows:
+        table.notes.append(
+            f"{table.path.name}: {len(flagged_rows)} record(s) with low > best or best > high "
+            f"(rows {flagged_rows[:10]}{' ...' if len(flagged_rows) > 10 else ''}): kept as "
+            "published and flagged in fatalities_flag"
+        )
+    on_line = line_places(table.get("where_coordinates"), description)
+    if on_line.any():
+        place = table.get("where_coordinates")[on_line].iloc[0]
+        table.notes.append(
+            f"{table.path.name}: {int(on_line.sum())} event(s) placed on a line (e.g. {place!r}): "
+            "kept at UCDP's point with no location precision, radius or admin-1 unit, since no "
+            "point of a line is the place"
+        )
     return table.finish(
         columns,
         ids=ids,
@@ -213,4 +278,5 @@ def read_ucdp_ged(
         unmapped=unmapped,
         layout="UCDP GED CSV",
         keep_raw=keep_raw,
+        unlocated=on_line,
     )
