@@ -72,6 +72,9 @@ How it was checked
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import numpy as np
 from pyproj import Geod
 
@@ -236,3 +239,109 @@ def _nearest_on_edges(lon, lat, lon_a, lat_a, az, length, spacing_m=10.0, max_st
         foot_lat[pairs] = np.stack([t[2] for t in tries])[pick, column]
         begin = stop
     return distance, foot_lon, foot_lat
+
+
+# ---------------------------------------------------------------------------
+# The brute-force space-time oracle: report intervals and ST-DBSCAN on all pairs
+#
+# Written from the rule documented in ``cluster_strikes`` (Notes, "Time
+# intervals") with Python's ``datetime`` and ``re`` only, one report at a time;
+# it never calls borderstrikes. Distances are ``Geod.inv`` on every pair.
+
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+def _is_midnight(stamp) -> bool:
+    return (stamp.hour, stamp.minute, stamp.second, stamp.microsecond) == (0, 0, 0, 0)
+
+
+def _time_of_day(text):
+    """Offsets (start, end) after midnight of "HH:MM" or "HH:MM-HH:MM" (- or en dash), or None."""
+    if not isinstance(text, str):
+        return None
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*(?:[-\u2013]\s*(\d{1,2}):(\d{2})\s*)?", text)
+    if match is None:
+        return None
+    h0, m0 = int(match[1]), int(match[2])
+    h1, m1 = (int(match[3]), int(match[4])) if match[3] is not None else (h0, m0)
+    if h0 > 23 or m0 > 59 or m1 > 59 or h1 > 24 or (h1 == 24 and m1 > 0):
+        return None
+    start = datetime.timedelta(hours=h0, minutes=m0)
+    end = datetime.timedelta(hours=h1, minutes=m1)
+    return start, end + _ONE_DAY if end < start else end
+
+
+def report_interval(date=None, date_start=None, date_end=None, time_local=None):
+    """``[start, end)`` of one report (naive ``datetime``s), or None without any date.
+
+    ``date_start``..``date_end`` (whole days, inclusive) when both are given,
+    unless both are the day of ``date``; else ``date``: midnight is the whole
+    day (narrowed by a parseable ``time_local``), another time an instant.
+    """
+
+    def plain(value):
+        if value is None or value != value:  # None, NaN or NaT
+            return None
+        if hasattr(value, "to_pydatetime"):
+            value = value.to_pydatetime()
+        if not isinstance(value, datetime.datetime):
+            value = datetime.datetime(value.year, value.month, value.day)
+        return value.replace(tzinfo=None)
+
+    date, date_start, date_end = plain(date), plain(date_start), plain(date_end)
+    if date_start is not None and date_end is not None:
+        same_day = (
+            date is not None
+            and _is_midnight(date_start)
+            and _is_midnight(date_end)
+            and date_start.date() == date_end.date() == date.date()
+        )
+        if not same_day:
+            end = date_end if not _is_midnight(date_end) else date_end + _ONE_DAY
+            return date_start, end
+    if date is None:
+        return None
+    if not _is_midnight(date):
+        return date, date
+    offsets = _time_of_day(time_local)
+    if offsets is None:
+        return date, date + _ONE_DAY
+    return date + offsets[0], date + offsets[1]
+
+
+def interval_gap_hours(a, b) -> float:
+    """Hours between two ``[start, end)`` intervals; 0 if they overlap or touch."""
+    gap = max(b[0] - a[1], a[0] - b[1]).total_seconds() / 3600.0
+    return max(gap, 0.0)
+
+
+def brute_force_st_dbscan(lon, lat, intervals, eps_km, min_samples, time_eps_hours):
+    """ST-DBSCAN on all pairs: geodesic distance (``Geod.inv``) and interval gaps.
+
+    Returns labels with -1 for noise; cluster ids are arbitrary (compare
+    partitions). A border report joins the cluster of its nearest core
+    neighbour (distance, then time gap, then smallest lon, lat, start, end).
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    n = len(lon)
+    a, b = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    _, _, dist = GEOD.inv(lon[a.ravel()], lat[a.ravel()], lon[b.ravel()], lat[b.ravel()])
+    dist = np.asarray(dist).reshape(n, n)
+    gap = np.array([[interval_gap_hours(intervals[i], intervals[j]) for j in range(n)]
+                    for i in range(n)])  # fmt: skip
+    near = (dist <= eps_km * 1000.0) & (gap <= time_eps_hours)
+    core = near.sum(axis=1) >= min_samples
+    _, component = connected_components(near & core[:, None] & core[None, :], directed=False)
+    label = np.where(core, component, -1)
+    lon_norm = np.where(lon >= 180, lon - 360, lon)
+    for i in np.flatnonzero(~core):
+        js = list(np.flatnonzero(near[i] & core))
+        if js:
+            best = min(
+                js,
+                key=lambda j: (dist[i, j], gap[i, j], lon_norm[j], lat[j], *intervals[j]),
+            )
+            label[i] = label[best]
+    return label

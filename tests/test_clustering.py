@@ -154,6 +154,109 @@ def test_small_memory_budget_gives_same_labels(monkeypatch, budget):
     assert same_partition(expected, brute_force_dbscan(lon, lat, 1.0, 30))
 
 
+# ---------------------------------------------------------------------------
+# no quadratic case: core points by counting, clusters by linked cells (issue 16)
+
+
+def core_flags(lon, lat, eps_km, min_samples, weight=None):
+    """Core flag of every row from the engine (the public API returns labels only)."""
+    weight = np.ones(len(lon)) if weight is None else np.asarray(weight, dtype=float)
+    sites = dbscan.Sites(np.asarray(lon), np.asarray(lat), weight, None, None)
+    engine = dbscan.Dbscan(sites, eps_km * 1000.0, min_samples, None)
+    engine.run()
+    return engine.core[sites.inverse]
+
+
+def dense_patch(seed, n, box_m, copies=0.3):
+    """n reports in a box_m square near Yerevan, some of them on the same point."""
+    rng = np.random.default_rng(seed)
+    lon = 44.5 + rng.uniform(0, box_m, n) / 85_000.0
+    lat = 40.2 + rng.uniform(0, box_m, n) / 111_000.0
+    pick, copy = rng.integers(0, n, n), rng.random(n) < copies
+    return np.where(copy, lon[pick], lon), np.where(copy, lat[pick], lat)
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "box_m", "eps_km", "min_samples", "weighted"),
+    [
+        (0, 300, 3000, 1.0, 60, False),  # min_samples above every cell's count
+        (1, 300, 3000, 1.0, 120, True),
+        (2, 400, 1500, 1.0, 250, False),  # most reports within eps of most others
+        (3, 300, 20000, 1.0, 4, True),  # sparse: cells of one or two reports
+        (4, 300, 8000, 1.0, 10, False),
+    ],
+)
+def test_core_points_identical_to_scikit_learn(seed, n, box_m, eps_km, min_samples, weighted):
+    # scikit-learn's DBSCAN on the geodesic distance matrix (pyproj) is the oracle
+    sklearn_cluster = pytest.importorskip("sklearn.cluster")
+    lon, lat = dense_patch(seed, n, box_m)
+    weight = np.random.default_rng(seed).integers(0, 4, n) if weighted else None
+    model = sklearn_cluster.DBSCAN(eps=eps_km * 1000.0, min_samples=min_samples,
+                                   metric="precomputed")  # fmt: skip
+    model.fit(geodesic_matrix_m(lon, lat), sample_weight=weight)
+    expected = np.zeros(n, dtype=bool)
+    expected[model.core_sample_indices_] = True
+    got = core_flags(lon, lat, eps_km, min_samples, weight)
+    assert 0 < expected.sum() < n or min_samples <= 4
+    np.testing.assert_array_equal(got, expected)
+    labels = cluster_strikes(points(lon, lat), eps_km=eps_km, min_samples=min_samples,
+                             weight=None if weight is None else weight.astype(float))  # fmt: skip
+    assert same_partition(labels, brute_force_dbscan(lon, lat, eps_km, min_samples, weight))
+    # noise is the same set in both (border reports may be claimed differently)
+    np.testing.assert_array_equal(labels.to_numpy() == -1, model.labels_ == -1)
+
+
+@pytest.mark.parametrize(("offset_m", "core"), [(-0.001, True), (0.001, False)])
+def test_core_decided_by_a_report_at_eps_within_a_millimetre(offset_m, core):
+    # the centre has 7 reports within eps; the 8th is eps -/+ 1 mm away, and
+    # no cell holds 8 reports, so the count itself decides
+    ring = [fwd(45.0, 40.0, az, 400.0) for az in range(0, 360, 60)]
+    far = fwd(45.0, 40.0, 200.0, 1000.0 + offset_m)
+    lon = np.array([45.0] + [p[0] for p in ring] + [far[0]])
+    lat = np.array([40.0] + [p[1] for p in ring] + [far[1]])
+    flags = core_flags(lon, lat, 1.0, 8)
+    assert bool(flags[0]) is core
+    labels = cluster_strikes(points(lon, lat), eps_km=1.0, min_samples=8)
+    assert same_partition(labels, brute_force_dbscan(lon, lat, 1.0, 8))
+
+
+@pytest.mark.parametrize("few_pairs", [0, 10**9])
+def test_cell_joining_steps_give_the_same_labels(monkeypatch, few_pairs):
+    # every pair of cells tested pair by pair, or none (nearest-neighbour search)
+    lon, lat = dense_patch(5, 500, 12000, copies=0.1)
+    expected = brute_force_dbscan(lon, lat, 0.8, 6)
+    monkeypatch.setattr(dbscan, "_FEW_PAIRS", few_pairs)
+    labels = cluster_strikes(points(lon, lat), eps_km=0.8, min_samples=6)
+    assert labels.max() >= 1
+    assert same_partition(labels, expected)
+
+
+@pytest.mark.parametrize("count_cheaper", [0, 10**9])
+@pytest.mark.parametrize("fractional", [False, True])
+def test_every_way_of_weighing_gives_the_core_points(monkeypatch, count_cheaper, fractional):
+    # bounds on finer cubes, counting on a tree of repeated reports, and the
+    # exact shell of fractional weights all decide the same core points
+    lon, lat = dense_patch(7, 300, 2500)
+    rng = np.random.default_rng(7)
+    weight = rng.uniform(0.5, 2.0, 300) if fractional else rng.integers(1, 3, 300).astype(float)
+    expected = brute_force_dbscan(lon, lat, 1.0, 150, weight)
+    expected_core = ((geodesic_matrix_m(lon, lat) <= 1000.0) * weight).sum(axis=1) >= 150
+    assert 0 < expected_core.sum() < 300
+    monkeypatch.setattr(dbscan, "_COUNT_CHEAPER", count_cheaper)
+    monkeypatch.setattr(dbscan, "_COUNT_BUDGET", count_cheaper)
+    np.testing.assert_array_equal(core_flags(lon, lat, 1.0, 150, weight), expected_core)
+    labels = cluster_strikes(points(lon, lat), eps_km=1.0, min_samples=150, weight=weight)
+    assert same_partition(labels, expected)
+
+
+def test_large_weights_use_the_pair_count():
+    # weights too large to repeat every report: the same labels by listing pairs
+    lon, lat = dense_patch(6, 200, 3000)
+    weight = np.full(200, 1000.0)
+    labels = cluster_strikes(points(lon, lat), eps_km=0.5, min_samples=20_000, weight=weight)
+    assert same_partition(labels, brute_force_dbscan(lon, lat, 0.5, 20_000, weight))
+
+
 def test_chord_arc_bound_holds():
     # the screening bound: chord <= geodesic <= 2 rho asin(chord / (2 rho))
     rng = np.random.default_rng(1)

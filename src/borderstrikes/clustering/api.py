@@ -66,7 +66,10 @@ def cluster_strikes(
         (finite, >= 0). ``min_samples`` is compared with summed weights.
         ``None`` gives every report weight 1.
     time_column : str, default "date"
-        Column of dates or timestamps used when ``time_eps_hours`` is set.
+        Column of dates or timestamps used when ``time_eps_hours`` is set;
+        ``<time_column>_start`` and ``<time_column>_end`` (``date_start`` and
+        ``date_end`` by default), where present, give a report's first and
+        last day (see Notes).
     exclude_evidence : tuple of str, default ("displacement_only", "denial")
         Reports whose ``evidence`` column holds one of these values are not
         clustered and get ``-1``: a displacement or a denial is not a strike
@@ -124,18 +127,32 @@ def cluster_strikes(
     therefore do not depend on the row order.
 
     *Time intervals* (space-time mode). Each report covers an interval of local
-    wall-clock time. A value of ``time_column`` at exactly midnight is a date:
-    the report spans that whole day, ``[00:00, 24:00)``. If a ``time_local``
-    column holds ``"HH:MM"`` (an instant) or ``"HH:MM-HH:MM"`` (a range, hyphen
-    or en dash; an end before the start crosses midnight), that time is used
-    on the date instead; any other text (``"~23:00"``, ``"night"``,
-    ``"00:48-02:48 (approx.)"``) leaves the whole day. A ``time_column`` value
-    with a time of day other than midnight is an instant. The time distance
-    between two reports is the gap between their intervals, 0 if they overlap
-    or touch; so two date-only reports on the same day are always neighbours
-    in time, a report at 23:00 on the 13th is 0 h from a date-only report on
-    the 13th and 1 h from one on the 14th, and date-only reports on
-    consecutive days touch (gap 0).
+    wall-clock time, ``[start, end)``; two reports are neighbours in time when
+    the gap between their intervals is at most ``time_eps_hours`` (0 when they
+    overlap or touch). The interval of a report is, in this order:
+
+    1. ``date_start`` to ``date_end`` (the first and last day, inclusive:
+       from 00:00 of the first day to 24:00 of the last), when the row has
+       both. An ACLED event of month precision spans its month, a UCDP event
+       its ``date_start``..``date_end``. A value with a time of day other than
+       midnight is used as that instant instead of the day boundary. If both
+       are the day of ``time_column``, rule 2 applies instead, so that a
+       time of day is used. (With another ``time_column``, the columns are
+       ``<time_column>_start`` and ``<time_column>_end``.)
+    2. ``time_column`` otherwise: a value at exactly midnight is a date, the
+       whole day ``[00:00, 24:00)``; any other time of day is an instant. On a
+       date, a ``time_local`` column holding ``"HH:MM"`` (an instant) or
+       ``"HH:MM-HH:MM"`` (a range, hyphen or en dash; an end before the start
+       crosses midnight) narrows the day to that time; any other text
+       (``"~23:00"``, ``"night"``, ``"00:48-02:48 (approx.)"``) leaves the
+       whole day.
+
+    So two date-only reports on the same day are always neighbours in time, a
+    report at 23:00 on the 13th is 0 h from a date-only report on the 13th and
+    1 h from one on the 14th, date-only reports on consecutive days touch
+    (gap 0), and a month-precision report is 0 h from any report inside that
+    month. Timezones are dropped (wall time is kept). A row whose
+    ``date_end`` is before its ``date_start`` raises ``ValueError``.
 
     Examples
     --------

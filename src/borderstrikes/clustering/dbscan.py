@@ -31,19 +31,49 @@ near the poles.
 The chord bound also lets the algorithm work on a grid of cubes whose diagonal
 is below the "sure" chord: all points in one cube are neighbours of each other,
 so a cube holding at least ``min_samples`` of weight is made of core points,
-all in one cluster, without enumerating its pairs. Only points in lighter
-cubes have their neighbours enumerated (with a k-d tree), and two heavy cubes
-are joined by looking for one close pair between them. Memory stays in
-proportion to the number of distinct locations, not to the number of
-neighbour pairs.
+all in one cluster, without enumerating its pairs.
+
+No neighbour list in full (spatial mode)
+----------------------------------------
+Reports at the same point are one weighted site. Whether a site of a lighter
+cube is core is decided without listing its neighbours:
+
+1. *Bounds from pairs of small cubes* (a quarter of the sure chord on a
+   side): a cube whose every site is within the sure chord of every site of
+   another adds its weight to the lower bound of that cube's sites; one that
+   may hold a neighbour adds it to their upper bound. A lower bound of at
+   least ``min_samples`` makes a site core, an upper bound below it makes it
+   not core.
+2. *Bounds of a site against finer cubes* (an eighth of the sure chord), for
+   the sites still undecided whose neighbourhood is heavy: only cubes that
+   straddle the sphere of radius eps (a shell one cube wide) are uncertain.
+3. *Counting* the rest with a k-d tree holding every site as many times as
+   its whole-number weight (``query_ball_point(..., return_length=True)``,
+   within the sure chord and within reach; a site whose count differs
+   between the two has its few pairs decided exactly). Fractional weights
+   weigh the sites of the straddling finer cubes one by one instead.
+
+Clusters join cubes, not sites: two cubes holding core sites are linked when
+one pair of their core sites are neighbours, tried first on the two core
+sites nearest the cubes' centres, then on every pair when the cubes hold few
+core sites, else by a nearest-neighbour search between the two, nearest
+cubes first and only between cubes not yet joined. A non-core site has less
+than ``min_samples`` of weight within eps, so its core neighbours are few;
+its nearest one is found among the core sites within the chord of the
+nearest by chord. Memory stays in proportion to the number of distinct
+locations and cubes, not to the number of neighbour pairs. Space-time mode
+still lists the neighbour pairs of the sites of lighter cubes (in chunks of
+at most ``_PAIR_BUDGET`` candidates).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from borderstrikes._core.constants import A_M, B_M
 from borderstrikes.geodesy import geodesic_distance_m
@@ -65,6 +95,10 @@ _BOUND_MAX_CHORD_M = 1.0e6  # the chord-arc bound is only used below this chord
 _ROUNDING_M = 1.0e-6  # margin for floating-point rounding in chord tests
 _BRUTE_FORCE_PAIRS = 1 << 16
 _PAIR_BUDGET = 1 << 22  # candidate pairs held in memory at once
+_FEW_PAIRS = 64  # cells with at most this many pairs of core sites are tested pair by pair
+_REPEAT_LIMIT = 8  # the counting tree holds at most this many reports per site
+_COUNT_CHEAPER = 2048  # below this weight within reach, counting beats finer bounds
+_COUNT_BUDGET = 1 << 25  # reports counted in all (about a second) before finer bounds help
 
 
 def _kdtree(points: np.ndarray) -> Any:
@@ -118,7 +152,19 @@ class Sites:
     ) -> None:
         lon = normalise_lon(lon)
         lat = lat + 0.0
-        keys = [lat, lon] if t0 is None else [t1, t0, lat, lon]
+        if t0 is None:  # hash the points first: many reports share a few places
+            points = np.empty(len(lon), dtype=np.complex128)
+            points.real, points.imag = lon, lat
+            codes, unique = pd.factorize(points)
+            order = np.lexsort([unique.imag, unique.real])  # by lon, then lat
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            self.inverse = rank[codes]
+            self.lon, self.lat = unique.real[order], unique.imag[order]
+            self.t0 = self.t1 = None
+            self._finish(weight)
+            return
+        keys = [t1, t0, lat, lon]
         order = np.lexsort(keys)  # sorted by lon, then lat, then start, then end
         first = np.zeros(len(order), dtype=bool)
         first[:1] = True
@@ -133,7 +179,11 @@ class Sites:
         self.lat = lat[heads]
         self.t0 = None if t0 is None else t0[heads]
         self.t1 = None if t1 is None else t1[heads]
-        self.n = len(heads)
+        self._finish(weight)
+
+    def _finish(self, weight: np.ndarray) -> None:
+        """Sum weights and rows per site; Earth-centred coordinates of the sites."""
+        self.n = len(self.lon)
         self.weight = np.bincount(self.inverse, weights=weight, minlength=self.n)
         self.rows = np.bincount(self.inverse, minlength=self.n)
         self.xyz = ecef(self.lon, self.lat)
@@ -214,6 +264,8 @@ class Dbscan:
         cell = self.cells()
         n_cells = int(cell.max()) + 1
         dense_cell = np.bincount(cell, weights=s.weight, minlength=n_cells) >= self.min_samples
+        if self.t_ns is None:
+            return self._run_ranked(cell, dense_cell)
         core = dense_cell[cell].copy()
         # 1. weight of the neighbourhood of every site in a light cell
         light = _LightSites(self, np.flatnonzero(~core))
@@ -230,6 +282,220 @@ class Dbscan:
         label[border_site] = label[border_core]
         self.core = core
         return label
+
+    def _run_ranked(self, cell: np.ndarray, dense_cell: np.ndarray) -> np.ndarray:
+        """:meth:`run` in spatial mode: no neighbour list in full.
+
+        Core sites: every site of a dense cell, and the sites of other cells
+        that :meth:`_core_by_rank` finds with ``min_samples`` of weight within
+        eps. Clusters: cells holding core sites are joined when two of their
+        core sites are neighbours (:class:`_CoreCells`). Border sites: only
+        the core neighbours of non-core sites are looked up (:meth:`_border`).
+        """
+        s = self.s
+        core = dense_cell[cell].copy()
+        light = np.flatnonzero(~core)
+        if len(light):
+            core[light] = self._core_by_rank(light)
+        label = np.full(s.n, -1, dtype=np.int64)
+        if core.any():
+            label[core] = _CoreCells(self, core, cell).components()
+            border_site, border_core = self._border(core)
+            label[border_site] = label[border_core]
+        self.core = core
+        return label
+
+    def _core_by_rank(self, sites: np.ndarray) -> np.ndarray:
+        """Whether each of ``sites`` is core (``min_samples`` of weight within eps).
+
+        No site's neighbours are listed in full. Bounds from pairs of small
+        cubes settle most sites (:meth:`_weight_bounds`), bounds of each site
+        against finer cubes most others (:meth:`_exact_weight`); the rest are
+        counted (:meth:`_counted`) or, with fractional weights, weighed on
+        the sites of the finer cubes that straddle their sphere of radius eps.
+        """
+        k = self.min_samples
+        if self.s.weight.sum() < k:
+            return np.zeros(len(sites), dtype=bool)
+        lower, upper = self._weight_bounds(sites)
+        core = lower >= k
+        unsure = np.flatnonzero(~core & (upper >= k))
+        whole = _whole(self.s.weight)
+        # counting costs about the weight within reach; finer bounds, a few
+        # hundred cubes per site: worth it only around heavy neighbourhoods,
+        # and only when counting them all would take long
+        heavy = unsure[upper[unsure] > _COUNT_CHEAPER] if whole else unsure
+        if whole and upper[unsure].sum() <= _COUNT_BUDGET:
+            heavy = heavy[:0]
+        if len(heavy):
+            lower, upper = self._exact_weight(sites[heavy], expand=False)
+            core[heavy[lower >= k]] = True
+            settled = heavy[(lower >= k) | (upper < k)]
+            unsure = np.setdiff1d(unsure, settled, assume_unique=True)
+        if len(unsure) and whole:
+            core[unsure] = self._counted(sites[unsure])
+        elif len(unsure):
+            core[unsure] = self._exact_weight(sites[unsure], expand=True)[0] >= k
+        return core
+
+    def _counted(self, sites: np.ndarray) -> np.ndarray:
+        """Whether each of ``sites`` is core, counting reports with a k-d tree.
+
+        The tree holds every site as many times as its (whole) weight:
+        enough reports within the sure chord make a site core, too few within
+        reach make it not; the rare site left between is decided on its pairs.
+        """
+        s = self.s
+        k = self.min_samples
+        tree = _kdtree(np.repeat(s.xyz, np.rint(s.weight).astype(np.int64), axis=0))
+        points = s.xyz[sites]
+        count = np.asarray(tree.query_ball_point(points, self.accept, return_length=True))
+        core = count >= k
+        unsure = np.flatnonzero(~core)
+        if len(unsure):
+            count = tree.query_ball_point(points[unsure], self.reach, return_length=True)
+            unsure = unsure[np.asarray(count) >= k]
+        if len(unsure):
+            i, j = self._pairs(sites[unsure], np.arange(s.n), _kdtree(s.xyz))
+            weight = np.bincount(i, weights=s.weight[j], minlength=s.n)
+            core[unsure] = weight[sites[unsure]] >= k
+        return core
+
+    def _cubes(self, side: float) -> tuple[_Cubes, np.ndarray, np.ndarray, np.ndarray]:
+        """Cubes of ``side`` metres; the cube of each site; sites by cube and where each starts."""
+        s = self.s
+        cube = _cube_ids(s.xyz, side)
+        order = np.argsort(cube, kind="stable")
+        start = np.flatnonzero(np.r_[True, np.diff(cube[order]) != 0])
+        points = s.xyz[order]
+        lo = np.minimum.reduceat(points, start, axis=0)
+        hi = np.maximum.reduceat(points, start, axis=0)
+        cubes = _Cubes(
+            (lo + hi) / 2,
+            np.linalg.norm(hi - lo, axis=1) / 2 * (1 + 1e-9) + _ROUNDING_M,
+            np.add.reduceat(s.weight[order], start),
+        )
+        return cubes, cube, order, start
+
+    def _weight_bounds(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of the weight within eps of each of ``sites``.
+
+        Sites are put in small cubes (a quarter of the sure chord on a side).
+        For two cubes Q and C, if every site of C is within the sure chord of
+        every site of Q, the weight of C adds to the lower bound of the sites
+        of Q; if some site of C may be a neighbour of some site of Q, it adds
+        to their upper bound: one pass over pairs of cubes, not of sites.
+        """
+        side = self.accept / 4
+        if side <= 0:
+            return np.zeros(len(sites)), np.full(len(sites), np.inf)
+        cubes, cube, _, _ = self._cubes(side)
+        query, site_query = np.unique(cube[sites], return_inverse=True)
+        tree = _kdtree(cubes.centre)
+        lower, upper = np.zeros(len(query)), np.zeros(len(query))
+        radius = cubes.radius[query]
+        reach = self.reach + float(radius.max()) + float(cubes.radius.max())
+        step = max(1, _PAIR_BUDGET // 256)
+        for first in range(0, len(query), step):
+            block = slice(first, first + step)
+            i, c, v = _near(_kdtree(cubes.centre[query[block]]), tree, reach)
+            spread = radius[block][i] + cubes.radius[c]
+            full = v + spread <= self.accept
+            some = v - spread <= self.reach
+            n = len(query[block])
+            lower[block] = np.bincount(i[full], cubes.weight[c[full]], n)
+            upper[block] = np.bincount(i[some], cubes.weight[c[some]], n)
+        return lower[site_query], upper[site_query]
+
+    def _exact_weight(self, sites: np.ndarray, *, expand: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds of the weight within eps of each of ``sites``, on cubes of 1/8 the sure chord.
+
+        Cubes wholly within the sure chord of a site add their weight to both
+        bounds; cubes that straddle the sphere of radius eps (a shell a cube
+        wide) add theirs to the upper bound or, with ``expand``, have their
+        sites tested one by one with :meth:`neighbours`, and then both bounds
+        are the exact weight.
+        """
+        s = self.s
+        side = self.accept / 8
+        if side <= 0:  # eps below the rounding margin: every pair is tested
+            i, j = self._pairs(sites, np.arange(s.n), _kdtree(s.xyz))
+            exact = np.bincount(i, s.weight[j], s.n)[sites]
+            return exact, exact
+        cubes, _, order, start = self._cubes(side)
+        size = np.diff(np.append(start, s.n))
+        tree = _kdtree(cubes.centre)
+        lower, upper = np.zeros(len(sites)), np.zeros(len(sites))
+        reach = self.reach + float(cubes.radius.max())
+        step = max(1, _PAIR_BUDGET // 1024)
+        for first in range(0, len(sites), step):
+            block = sites[first : first + step]
+            i, c, v = _near(_kdtree(s.xyz[block]), tree, reach)
+            full = v + cubes.radius[c] <= self.accept
+            part = ~full & (v - cubes.radius[c] <= self.reach)
+            weight = np.bincount(i[full], cubes.weight[c[full]], len(block))
+            i, c = i[part], c[part]
+            if not expand:
+                lower[first : first + step] = weight
+                upper[first : first + step] = weight + np.bincount(i, cubes.weight[c], len(block))
+                continue
+            for lo, hi in _slices(size[c], _PAIR_BUDGET):
+                n = size[c[lo:hi]]
+                pair = np.repeat(np.arange(lo, hi), n)
+                within = np.arange(len(pair)) - np.repeat(np.cumsum(n) - n, n)
+                j = order[start[c[pair]] + within]
+                ok = self.neighbours(block[i[pair]], j)
+                weight += np.bincount(i[pair][ok], s.weight[j[ok]], len(block))
+            lower[first : first + step] = upper[first : first + step] = weight
+        return lower, upper
+
+    def _pairs(
+        self, sites: np.ndarray, targets: np.ndarray, tree: Any
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour pairs (i in ``sites``, j in ``targets``; tree over ``targets``), exact."""
+        found = _kdtree(self.s.xyz[sites]).sparse_distance_matrix(
+            tree, self.reach, output_type="ndarray"
+        )
+        i = sites[found["i"]]
+        j = targets[found["j"]]
+        keep = self.neighbours(i, j, found["v"])
+        return i[keep], j[keep]
+
+    def _border(self, core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Non-core sites with a core neighbour, and their nearest core neighbour.
+
+        The geodesically nearest core site lies within the chord of the
+        nearest by chord: its chord is at most its geodesic distance, which is
+        at most that of the nearest by chord, which is at most
+        ``2 rho asin(chord / (2 rho))``. Only those few candidates are measured.
+        """
+        s = self.s
+        targets = np.flatnonzero(core)
+        others = np.flatnonzero(~core)
+        if len(others) == 0:
+            return others, others
+        tree = _kdtree(s.xyz[targets])
+        chord, _ = tree.query(s.xyz[others], k=1, distance_upper_bound=self.reach)
+        near = np.isfinite(chord)
+        others, chord = others[near], chord[near]
+        if min(self.reach, _BOUND_MAX_CHORD_M) < self.reach:
+            radius = np.full(len(others), self.reach)
+        else:
+            arc = 2 * RHO_MIN_M * np.arcsin(np.minimum(chord / (2 * RHO_MIN_M), 1.0))
+            radius = np.minimum(arc * (1 + 1e-12) + _ROUNDING_M, self.reach)
+        sites, nearest = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        step = max(1, _PAIR_BUDGET // 64)
+        for start in range(0, len(others), step):
+            block = slice(start, start + step)
+            lists = tree.query_ball_point(s.xyz[others[block]], radius[block])
+            i = np.repeat(others[block], [len(x) for x in lists])
+            j = targets[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])]
+            keep = self.neighbours(i, j)
+            if keep.any():
+                bi, bj = self.nearest(i[keep], j[keep])
+                sites.append(bi)
+                nearest.append(bj)
+        return np.concatenate(sites), np.concatenate(nearest)
 
     def nearest(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each site in i, the j nearest to it (distance, then time gap, then site order)."""
@@ -251,6 +517,173 @@ def _component_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray
     from borderstrikes._core.graph import components
 
     return components(n, left, right)
+
+
+@dataclass(frozen=True)
+class _Cubes:
+    """Small cubes of sites: centre and radius of the box of their sites, their weight."""
+
+    centre: np.ndarray
+    radius: np.ndarray
+    weight: np.ndarray
+
+
+def _near(small: Any, big: Any, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (i of ``small``, j of ``big``) of two k-d trees within ``radius``, and distances."""
+    found = small.sparse_distance_matrix(big, radius, output_type="ndarray")
+    return found["i"].astype(np.int64), found["j"].astype(np.int64), found["v"]
+
+
+def _slices(counts: np.ndarray, budget: int) -> list[tuple[int, int]]:
+    """Consecutive slices of ``counts`` whose sums stay within ``budget`` (at least one each)."""
+    if len(counts) == 0:
+        return []
+    total = np.cumsum(counts)
+    bounds, lo = [], 0
+    while lo < len(counts):
+        base = total[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(total, base + budget, side="right")))
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds
+
+
+def _whole(weight: np.ndarray) -> bool:
+    """Whole-number weights whose total stays within a few reports per site."""
+    total = float(weight.sum())
+    return bool(total <= _REPEAT_LIMIT * max(len(weight), 1) and (weight == np.rint(weight)).all())
+
+
+def _cube_ids(xyz: np.ndarray, side: float) -> np.ndarray:
+    """Give each point the number of its cube of ``side`` metres (0, 1, ... in key order)."""
+    keys = [np.floor(xyz[:, k] / side) for k in range(3)]
+    order = np.lexsort(keys[::-1])
+    new = np.zeros(len(xyz), dtype=bool)
+    new[:1] = True
+    for key in keys:
+        k = key[order]
+        new[1:] |= k[1:] != k[:-1]
+    out = np.empty(len(xyz), dtype=np.int64)
+    out[order] = np.cumsum(new) - 1
+    return out
+
+
+class _CoreCells:
+    """Connected cells of core sites, without listing every pair of core neighbours.
+
+    All core sites of one cell are neighbours of each other. Two cells within
+    reach are joined when one pair of their core sites are neighbours, tested
+    in three steps: the two core sites nearest the centres of the cells; every
+    pair when the cells hold few core sites; otherwise a nearest-neighbour
+    search, nearest cells first and only between cells not yet joined.
+    """
+
+    def __init__(self, dbscan: Dbscan, core: np.ndarray, cell: np.ndarray) -> None:
+        self.d = dbscan
+        ids = np.flatnonzero(core)
+        order = np.argsort(cell[ids], kind="stable")
+        self.ids = ids[order]
+        self.cells, self.start = np.unique(cell[self.ids], return_index=True)
+        self.size = np.diff(np.append(self.start, len(self.ids)))
+        self.group = np.repeat(np.arange(len(self.cells)), self.size)
+        self.trees: dict[int, Any] = {}
+
+    def members(self, c: int) -> np.ndarray:
+        return self.ids[self.start[c] : self.start[c] + self.size[c]]
+
+    def components(self) -> np.ndarray:
+        """Cluster id of every core site (in the order of ``np.flatnonzero(core)``)."""
+        d = self.d
+        m = len(self.cells)
+        points = d.s.xyz[self.ids]
+        lo = np.minimum.reduceat(points, self.start, axis=0)
+        hi = np.maximum.reduceat(points, self.start, axis=0)
+        centre, half = (lo + hi) / 2, (hi - lo) / 2
+        off = np.linalg.norm(points - centre[self.group], axis=1)
+        rep = self.ids[np.lexsort((off, self.group))[self.start]]
+        a, b, gap = self._candidates(centre, half)
+        linked = d.neighbours(rep[a], rep[b])
+        few = ~linked & (self.size[a] * self.size[b] <= _FEW_PAIRS)
+        linked[few] = self._any_pair(a[few], b[few])
+        component = _component_labels(m, a[linked], b[linked])
+        rest = ~linked & ~few & (component[a] != component[b])
+        roots = self._join(component, a[rest], b[rest], gap[rest])
+        site_component = np.empty(len(self.ids), dtype=np.int64)
+        site_component[:] = roots[component[self.group]]
+        out = np.empty(d.s.n, dtype=np.int64)
+        out[self.ids] = site_component
+        return out[np.sort(self.ids)]
+
+    def _candidates(
+        self, centre: np.ndarray, half: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs of cells whose boxes of core sites come within reach, and their gap."""
+        reach = self.d.reach
+        if len(centre) < 2:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0)
+        radius = reach + 2 * float(half.max())
+        pairs = _kdtree(centre).query_pairs(radius, p=np.inf, output_type="ndarray")
+        a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+        gaps = np.maximum(np.abs(centre[a] - centre[b]) - half[a] - half[b], 0)
+        gap = np.linalg.norm(gaps, axis=1)
+        keep = gap <= reach
+        return a[keep], b[keep], gap[keep]
+
+    def _any_pair(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether cells a[k] and b[k] hold a pair of neighbours (every pair tested)."""
+        out = np.zeros(len(a), dtype=bool)
+        prod = self.size[a] * self.size[b]
+        step = max(1, _PAIR_BUDGET // max(_FEW_PAIRS, 1))
+        for lo in range(0, len(a), step):
+            pa, pb, pp = a[lo : lo + step], b[lo : lo + step], prod[lo : lo + step]
+            pair = np.repeat(np.arange(len(pa)), pp)
+            within = np.arange(len(pair)) - np.repeat(np.cumsum(pp) - pp, pp)
+            nb = self.size[pb][pair]
+            i = self.ids[self.start[pa][pair] + within // nb]
+            j = self.ids[self.start[pb][pair] + within % nb]
+            hit = self.d.neighbours(i, j)
+            out[lo : lo + step] = np.bincount(pair[hit], minlength=len(pa)) > 0
+        return out
+
+    def _join(
+        self, component: np.ndarray, a: np.ndarray, b: np.ndarray, gap: np.ndarray
+    ) -> np.ndarray:
+        """Root component of every component once the remaining cell pairs are tested."""
+        parent = list(range(int(component.max()) + 1))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        order = np.lexsort((b, a, gap))
+        for ca, cb in zip(a[order].tolist(), b[order].tolist(), strict=True):
+            ra, rb = find(int(component[ca])), find(int(component[cb]))
+            if ra != rb and self._linked(ca, cb):
+                parent[max(ra, rb)] = min(ra, rb)
+        return np.array([find(c) for c in range(len(parent))], dtype=np.int64)
+
+    def _linked(self, a: int, b: int) -> bool:
+        """Whether some core site of cell a neighbours some core site of cell b."""
+        d = self.d
+        small, big = (a, b) if self.size[a] <= self.size[b] else (b, a)
+        ia, ib = self.members(small), self.members(big)
+        tree = self.trees.get(big)
+        if tree is None:
+            tree = self.trees[big] = _kdtree(d.s.xyz[ib])
+        dist, _ = tree.query(d.s.xyz[ia], k=1, distance_upper_bound=d.reach)
+        if not np.isfinite(dist).any():
+            return False
+        if dist.min() <= d.accept:
+            return True
+        # rare: the closest pairs fall in the band the chord cannot settle
+        ia = ia[np.isfinite(dist)]
+        lists = tree.query_ball_point(d.s.xyz[ia], d.reach)
+        i = np.repeat(ia, [len(x) for x in lists])
+        j = ib[np.concatenate(lists).astype(np.int64)]
+        return bool(d.neighbours(i, j).any())
 
 
 class _LightSites:

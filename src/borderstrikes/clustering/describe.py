@@ -22,6 +22,7 @@ from borderstrikes._core.constants import E2, GEOD, WGS84
 from borderstrikes._core.validate import as_geoseries, check_option, point_lonlat
 from borderstrikes.border import distance_to_border
 from borderstrikes.clustering.dbscan import normalise_lon
+from borderstrikes.clustering.times import intervals_if_dated
 from borderstrikes.geodesy.ellipsoid import ecef
 from borderstrikes.geodesy.projection import from_aeqd, to_aeqd
 
@@ -32,9 +33,10 @@ CONCAVE_HULL_RATIO = 0.5
 
 _DENSIFY_M = 500.0  # vertex spacing of footprint edges
 _COLUMNS = [
-    "name", "n_reports", "n_places", "places", "first_date", "last_date", "centre_lon",
-    "centre_lat", "area_km2", "standard_distance_km", "sde_major_km", "sde_minor_km",
-    "sde_angle_deg", "border_min_km", "border_median_km", "border_max_km", "geometry",
+    "name", "n_reports", "n_places", "places", "first_date", "last_date", "first_start",
+    "last_end", "centre_lon", "centre_lat", "area_km2", "standard_distance_km", "sde_major_km",
+    "sde_minor_km", "sde_angle_deg", "border_min_km", "border_median_km", "border_max_km",
+    "geometry",
 ]  # fmt: skip
 
 
@@ -108,12 +110,27 @@ def _spread(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return major, minor, angle
 
 
+def _span(start: np.ndarray, end: np.ndarray, missing: np.ndarray) -> dict[str, pd.Timestamp]:
+    """First and last day, first start and last end of the reports' time intervals."""
+    if missing.all():
+        return dict.fromkeys(("first_date", "last_date", "first_start", "last_end"), pd.NaT)
+    first = pd.Timestamp(int(start[~missing].min()))
+    last = pd.Timestamp(int(end[~missing].max()))
+    last_day = (last - pd.Timedelta(1, "ns")) if last > first else first  # the end is exclusive
+    return {
+        "first_date": first.normalize(),
+        "last_date": last_day.normalize(),
+        "first_start": first,
+        "last_end": last,
+    }
+
+
 def _summary(
     label: int,
     lon: np.ndarray,
     lat: np.ndarray,
     sub: pd.DataFrame,
-    dates: pd.Series,
+    span: tuple[np.ndarray, np.ndarray, np.ndarray],
     border_km: np.ndarray,
     footprint: str,
 ) -> dict[str, Any]:
@@ -138,8 +155,7 @@ def _summary(
         "n_reports": len(lon),
         "n_places": n_places,
         "places": places,
-        "first_date": dates.min(),
-        "last_date": dates.max(),
+        **_span(*span),
         "centre_lon": lon0,
         "centre_lat": lat0,
         "area_km2": area,
@@ -180,7 +196,11 @@ def describe_clusters(
         Border lines for :func:`borderstrikes.border.distance_to_border`;
         ``None`` uses the packaged Armenia–Azerbaijan border.
     time_column : str, default "date"
-        Column giving ``first_date`` and ``last_date`` (NaT if absent).
+        Column of dates giving the time span of a cluster, with
+        ``<time_column>_start`` and ``<time_column>_end`` (``date_start`` and
+        ``date_end``) where present: each report covers the interval that
+        :func:`~borderstrikes.clustering.cluster_strikes` uses (Notes there).
+        NaT if there are none.
 
     Returns
     -------
@@ -194,7 +214,12 @@ def describe_clusters(
         - ``n_reports`` (int), ``n_places`` (int) and ``places`` (sorted list of
           place names; without a ``place`` column, ``n_places`` counts distinct
           locations and ``places`` is empty).
-        - ``first_date``, ``last_date`` (datetime64).
+        - ``first_date``, ``last_date`` (datetime64, a day): the first day
+          and the last day (inclusive) covered by the reports' intervals, so a
+          month-precision report stretches the span to its whole month.
+        - ``first_start``, ``last_end`` (datetime64, local wall time): the
+          earliest start and the latest end (exclusive) of those intervals;
+          a date-only report on the 15th ends at 00:00 on the 16th.
         - ``centre_lon``, ``centre_lat`` (degrees): the geodesic centre.
         - ``area_km2`` (float): geodesic area of the footprint.
         - ``standard_distance_km``: root mean square geodesic distance of the
@@ -269,11 +294,7 @@ def describe_clusters(
     labels = _check_labels(labels, strikes, lon, lat)
     clustered = labels >= 0
     frame = strikes if isinstance(strikes, pd.DataFrame) else pd.DataFrame(index=strikes.index)
-    dates = (
-        pd.to_datetime(frame[time_column])
-        if time_column in frame
-        else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    )
+    start, end, no_time = intervals_if_dated(frame, time_column)
     border_km = _border_distance_km(lon, lat, clustered, border)
     ids = np.unique(labels[clustered])
     # positions of each cluster's rows, in row order (one sort: linear in clusters x rows)
@@ -286,7 +307,7 @@ def describe_clusters(
             lon[rows],
             lat[rows],
             frame.iloc[rows],
-            dates.iloc[rows],
+            (start[rows], end[rows], no_time[rows]),
             border_km[rows],
             footprint,
         )

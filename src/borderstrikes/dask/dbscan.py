@@ -343,7 +343,11 @@ def cluster_strikes_partitioned(
 
     Notes
     -----
-    The method and why it is exact are in the module documentation. Rows
+    The method and why it is exact are in the module documentation. In
+    space-time mode each partition computes the reports' time intervals with
+    the rule of :func:`borderstrikes.cluster_strikes` (``date_start`` to
+    ``date_end`` where present, else ``date`` and ``time_local``), through the
+    same function, so the partition is the same. Rows
     without a point, without a time (space-time mode) or with excluded
     evidence get ``-1``, as in memory, but without a warning: the lazy result
     cannot warn when it is computed. Bad weights raise when the partition
