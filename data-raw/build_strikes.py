@@ -3,8 +3,13 @@
     python data-raw/build_strikes.py [--output PATH]
 
 Inputs
-    data-raw/strike_reports.csv   88 strike reports (copy of the research compilation)
+    data-raw/strike_reports.csv   88 strike reports (copy of the research compilation), each
+                                  with its location_kind and the reason for it
     data/places/supplement.csv    curated coordinates of places GeoNames lacks, each cited
+    data/places/coord_candidates.csv
+                                  every candidate coordinate of a place whose sources disagree
+                                  (or that has only a distance and direction in a text), each
+                                  cited, and which one is chosen
 
 Output
     data/strikes.geojson          RFC 7946 FeatureCollection, EPSG:4326, one Point per report
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -32,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data-raw" / "strike_reports.csv"
 SUPPLEMENT = ROOT / "data" / "places" / "supplement.csv"
+CANDIDATES = ROOT / "data" / "places" / "coord_candidates.csv"
+GEONAMES = ROOT / "data" / "places" / "geonames.csv"
 OUT = ROOT / "data" / "strikes.geojson"
 
 ADMIN1_ISO = {"Gegharkunik": "AM-GR", "Vayots Dzor": "AM-VD", "Syunik": "AM-SU"}
@@ -102,46 +110,94 @@ LOCATION_KINDS: dict[str, tuple[str, int, str]] = {
         25_000,
         "the report names a whole municipality (community), not a settlement",
     ),
+    "village_from_text": (
+        "area",
+        5_000,
+        "no gazetteer coordinate found: a point derived from a distance and direction to a "
+        "town that a cited text gives",
+    ),
 }
 
-# Location kind of every place in the CSV (every place must be listed; no default).
-PLACE_KIND: dict[str, str] = {
-    # Gegharkunik
-    "Akhpradzor": "village",
-    "Artanish": "village",
-    "Ayrk": "village",
-    "Azat": "village",
-    "Geghamasar": "ambiguous_unit",  # may mean the former Geghamasar community, 12-15 km off
-    "Kut": "village",
-    "Kutakan": "village",
-    "Mets Masrik": "village",
-    "Norabak": "village",
-    "Sotk": "village",
-    "Tretuk": "village_arcminute",
-    "Vardenis": "town",
-    "Verin Shorzha": "village",
-    # Syunik
-    "Aghitu": "village",
-    "Akner": "village",
-    "Chakaten": "stand_in_near",
-    "Goris": "town",
-    "Ishkhanasar": "village_arcminute",
-    "Kapan": "town",
-    "Karashen": "village",
-    "Lake Sev area": "feature",
-    "Nerkin Hand": "stand_in",
-    "Noravan": "village",
-    "Shikahogh": "village",
-    "Sisian": "town",
-    "Sisian-Noravan road": "feature",
-    "Srashen": "village",
-    "Tegh": "village",
-    "Vaghatur": "village_arcminute",
-    "Verishen": "village",
-    # Vayots Dzor
-    "Jermuk": "town",
-    "Kechut Reservoir": "feature",
-}
+# -- disputed places -------------------------------------------------------------------------
+# The one rule (STRIKES_SCHEMA.md, "Disputed places"): a place listed in
+# data/places/coord_candidates.csv is placed at its chosen candidate, and its radius is the
+# larger of its kind's radius and the distance from the chosen point to the farthest candidate
+# plus VILLAGE_EXTENT_M, rounded up to RADIUS_STEP_M. Derived candidates are computed here on a
+# sphere of EARTH_RADIUS_M (a spherical forward step: < 0.5 % from the WGS84 geodesic over
+# these distances, far below the kilometres the texts give).
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
+VILLAGE_EXTENT_M = 1_000
+RADIUS_STEP_M = 500
+
+
+def forward(lon: float, lat: float, bearing_deg: float, distance_m: float) -> tuple[float, float]:
+    """Point distance_m from (lon, lat) along bearing_deg, on the sphere."""
+    phi, lam, theta = math.radians(lat), math.radians(lon), math.radians(bearing_deg)
+    delta = distance_m / EARTH_RADIUS_M
+    phi2 = math.asin(
+        math.sin(phi) * math.cos(delta) + math.cos(phi) * math.sin(delta) * math.cos(theta)
+    )
+    lam2 = lam + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(phi),
+        math.cos(delta) - math.sin(phi) * math.sin(phi2),
+    )
+    return math.degrees(lam2), math.degrees(phi2)
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def read_candidates(anchors: dict[str, tuple[float, float]]) -> dict[str, list[dict]]:
+    """{place: [candidate, ...]} with every candidate's point, the chosen one first."""
+    out: dict[str, list[dict]] = {}
+    for row in read_csv(CANDIDATES):
+        if row["method"] == "published_coordinate":
+            lon, lat = float(row["lon"]), float(row["lat"])
+        elif row["method"] == "derived_from_text":
+            anchor_lon, anchor_lat = anchors[row["anchor_place_id"]]
+            lon, lat = forward(
+                anchor_lon, anchor_lat, float(row["bearing_deg"]), float(row["distance_km"]) * 1e3
+            )
+        else:
+            fail(f"{row['candidate_id']}: unknown method {row['method']!r}")
+        candidate = {
+            "candidate_id": row["candidate_id"],
+            "method": row["method"],
+            "lon": round(lon, 6),
+            "lat": round(lat, 6),
+            "source": row["source"],
+            "source_url": row["source_url"],
+            "note": row["note"],
+        }
+        if row["method"] == "derived_from_text":
+            candidate |= {
+                "anchor_place_id": row["anchor_place_id"],
+                "distance_km": float(row["distance_km"]),
+                "bearing_deg": float(row["bearing_deg"]),
+            }
+        candidate["chosen"] = row["chosen"] == "yes"
+        out.setdefault(row["place"], []).append(candidate)
+    for place, candidates in out.items():
+        if sum(c["chosen"] for c in candidates) != 1:
+            fail(f"{place}: exactly one candidate must be chosen in {CANDIDATES.name}")
+        candidates.sort(key=lambda c: not c["chosen"])
+    return out
+
+
+def dispute_radius_m(candidates: list[dict], kind_radius_m: int) -> int:
+    chosen = candidates[0]
+    farthest = max(
+        haversine_m(chosen["lon"], chosen["lat"], c["lon"], c["lat"]) for c in candidates
+    )
+    covering = math.ceil((farthest + VILLAGE_EXTENT_M) / RADIUS_STEP_M) * RADIUS_STEP_M
+    return max(kind_radius_m, covering)
+
 
 # Places without coordinates in the CSV whose coordinate was found and added to the
 # gazetteer supplement (the supplement row cites the source and quotes the value).
@@ -159,13 +215,6 @@ FROM_SUPPLEMENT: dict[str, str] = {
 
 # Places for which no coordinate could be found: an honest, coarser stand-in point.
 STAND_INS: dict[str, tuple[str, str]] = {
-    "Chakaten": (
-        "Kapan",
-        "no coordinate found for Chakaten; stand-in: centre of Kapan, the municipality it "
-        "belongs to. hy.wikipedia puts the village 6 km south of Kapan "
-        "(https://defzone.net/wiki/hy/Ճակատեն), visitkapan.am 10 km "
-        "(https://www.visitkapan.am/villages/54--.html)",
-    ),
     "Nerkin Hand": (
         "Kapan",
         "no coordinate found for Nerkin Hand; stand-in: centre of Kapan, the municipality it "
@@ -317,14 +366,25 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def place_coordinates(rows, supplement):
+def place_coordinates(rows, supplement, candidates):
     """Return {place: (lon, lat, coord_source, geonameid)} for every place in the CSV."""
     coords: dict[str, tuple[float, float, str, int | None]] = {}
     for row in rows:
-        if row["lat"] and row["lon"]:
+        if row["place"] in candidates:
+            chosen = candidates[row["place"]][0]
+            source = f"{chosen['source']} ({chosen['source_url']})"
+            if chosen["method"] == "derived_from_text":
+                source = (
+                    f"derived: {chosen['distance_km']:g} km at {chosen['bearing_deg']:g}° from "
+                    f"{chosen['anchor_place_id']}, per {source}"
+                )
+            coords.setdefault(row["place"], (chosen["lon"], chosen["lat"], source, None))
+        elif row["lat"] and row["lon"]:
             value = (float(row["lon"]), float(row["lat"]), row["coord_source"])
             coords.setdefault(row["place"], (*value, geonameid(row["coord_source"])))
     for place, place_id in FROM_SUPPLEMENT.items():
+        if place in candidates:
+            continue  # placed at its chosen candidate (the supplement agrees, checked below)
         if place in coords:
             fail(f"{place} has CSV coordinates; remove it from FROM_SUPPLEMENT")
         entry = supplement[place_id]
@@ -345,22 +405,31 @@ def place_coordinates(rows, supplement):
 def build() -> list[dict]:
     rows = read_csv(RAW)
     supplement = {entry["place_id"]: entry for entry in read_csv(SUPPLEMENT)}
-    places = {row["place"] for row in rows}
-    if places != set(PLACE_KIND):
-        fail(
-            "PLACE_KIND must list exactly the CSV places; "
-            f"missing {sorted(places - set(PLACE_KIND))}, extra {sorted(set(PLACE_KIND) - places)}"
-        )
-    coords = place_coordinates(rows, supplement)
+    anchors = {
+        f"geonames:{entry['geonameid']}": (float(entry["lon"]), float(entry["lat"]))
+        for entry in read_csv(GEONAMES)
+    }
+    candidates = read_candidates(anchors)
+    coords = place_coordinates(rows, supplement, candidates)
     date_rules: Counter[str] = Counter()
     features = []
+    print(f"{'report':<7} {'place':<20} {'location_kind':<20} {'radius_m':>8}  rule")
     for number, row in enumerate(rows, start=1):
         report_id = f"SR{number:03d}"
-        kind = PLACE_KIND[row["place"]]
-        if "community-level" in row["notes"].lower():
-            kind = "municipality_report"
+        kind = row["location_kind"]
+        if kind not in LOCATION_KINDS or not row["location_kind_reason"].strip():
+            fail(
+                f"{report_id}: location_kind {kind!r} must be one of {sorted(LOCATION_KINDS)} "
+                "and location_kind_reason must say why (STRIKES_SCHEMA.md, 'Location')"
+            )
         precision, radius_m, _ = LOCATION_KINDS[kind]
         lon, lat, coord_source, gid = coords[row["place"]]
+        place_candidates = candidates.get(row["place"], [])
+        rule = f"kind {kind}: {row['location_kind_reason']}"
+        if place_candidates:
+            radius_m = dispute_radius_m(place_candidates, radius_m)
+            rule += f"; disputed: {len(place_candidates)} candidates, radius covers them"
+        print(f"{report_id:<7} {row['place']:<20} {kind:<20} {radius_m:>8}  {rule[:90]}")
         for column in ("date", "source_date"):
             date.fromisoformat(row[column])  # raises on a malformed date
         start, end, date_rule = date_interval(row, report_id)
@@ -385,7 +454,13 @@ def build() -> list[dict]:
             "evidence": classify(row, report_id),
             "location_precision": precision,
             "location_radius_m": radius_m,
+            "location_kind": kind,
+            "location_rule": rule,
             "coord_source": coord_source,
+            "coord_candidates": [
+                {k: v for k, v in c.items() if k != "chosen"} for c in place_candidates
+            ],
+            "coord_choice": place_candidates[0]["note"] if place_candidates else None,
             "notes": row["notes"],
             "geonameid": gid,
         }

@@ -14,6 +14,7 @@ from borderstrikes.areas import buffer_zone as bs_buffer_zone
 from borderstrikes.claims import (
     CLAIM_COLUMNS,
     KINDS,
+    OPTIONAL_CLAIM_COLUMNS,
     QUALIFIERS,
     UNITS,
     VERDICTS,
@@ -44,7 +45,45 @@ def raw_table():
 
 
 def test_file_has_the_documented_columns():
-    assert tuple(raw_table().columns) == CLAIM_COLUMNS
+    assert tuple(raw_table().columns) == (*CLAIM_COLUMNS, *OPTIONAL_CLAIM_COLUMNS)
+
+
+def test_translations_are_marked(claims):
+    assert claims["quote_is_translation"].dtype == bool
+    assert claims.loc["C06", "quote_is_translation"]  # Omondo publishes in French
+    assert claims.loc["C06", "quote_language"] == "en"
+    assert set(claims.index[claims["quote_is_translation"]]) == {"C06", "C21"}  # C21: Armenian
+    table = one_claim(kind="depth", value=1.0, location="Jermuk")  # no optional columns
+    assert not validate_claims(table)["quote_is_translation"].any()
+
+
+def test_reasons_name_rule_links_and_the_alternative_outcome(checked):
+    for cid, row in checked.iterrows():
+        assert row["reason"].startswith("Rule "), cid
+        assert f"linked claims: {row['relates_to'] or 'none'}." in row["reason"], cid
+    c06 = checked.loc["C06", "reason"]
+    assert checked.loc["C06", "verdict"] == "consistent"
+    assert c06.startswith("Rule area_stretch; linked claims: C08.")
+    assert "front rule alone (area_fronts) would make it inconsistent" in c06
+    # C08 alone implies at least 7.5 x 8.5 / 2 = 31.875 km2 (hand-computed triangle)
+    assert "C08 implies 31.9" in c06
+    c18 = checked.loc["C18", "reason"]
+    assert checked.loc["C18", "verdict"] == "consistent"
+    assert c18.startswith("Rule area_sum; linked claims: C13;C04.")
+    # 180 +- 10 % plus at least 70 -> at least 162 + 70 = 232 > 220 (hand-computed)
+    assert "linking C17" in c18
+    assert "instead of C04 would make it inconsistent" in c18
+    assert "232.0" in c18
+
+
+def test_added_distance_claims(checked):
+    # C21: positions 1-1.5 km from Kutakan imply positions at least d(Kutakan) - 1.5 km deep
+    c21 = checked.loc["C21"]
+    assert c21["verdict"] == "not_checkable"  # no linked depth claim
+    assert c21["implied_min_depth_km"] == pytest.approx(c21["implied_place_distance_km"] - 1.5)
+    # C22: Nerkin Hand school 769 m from a position; Nerkin Hand has no gazetteer point
+    assert checked.loc["C22", "verdict"] == "not_checkable"
+    assert "'Nerkin Hand' is not in the gazetteer" in checked.loc["C22", "reason"]
 
 
 def test_claims_table_schema(claims):

@@ -44,6 +44,7 @@ from borderstrikes import cli, datasets
 from borderstrikes.border import distance_to_border
 from borderstrikes.claims import (
     CLAIM_COLUMNS,
+    OPTIONAL_CLAIM_COLUMNS,
     VERDICTS,
     check_claims,
     load_claims,
@@ -595,7 +596,8 @@ def test_fuzz_validate_claims(table):
     result = documented(lambda: validate_claims(table), allowed=(DataFileError,))
     pd.testing.assert_frame_equal(table, before)  # the input is never modified
     if not isinstance(result, Exception):
-        assert list(result.columns) == [c for c in CLAIM_COLUMNS if c != "claim_id"]
+        optional = [c for c in OPTIONAL_CLAIM_COLUMNS if c not in CLAIM_COLUMNS]
+        assert list(result.columns) == [c for c in CLAIM_COLUMNS if c != "claim_id"] + optional
         assert result.index.is_unique
 
 

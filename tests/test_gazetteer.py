@@ -50,7 +50,7 @@ EXPECTED = {
     "Jermuk": "geonames:174884",
     "Kechut Reservoir": "sup:kechut-reservoir",
     # No cited coordinate was found for these two villages (see STRIKES_SCHEMA.md): the
-    # gazetteer does not invent one, and strikes.geojson uses a Kapan stand-in instead.
+    # gazetteer does not invent one; strikes.geojson derives a point from a cited distance.
     "Chakaten": None,
     "Nerkin Hand": None,
 }

@@ -24,6 +24,7 @@ from borderstrikes.claims.check import (
 from borderstrikes.claims.schema import (
     CLAIM_COLUMNS,
     KINDS,
+    OPTIONAL_CLAIM_COLUMNS,
     QUALIFIERS,
     UNITS,
     load_claims,
@@ -34,6 +35,7 @@ __all__ = [
     "ABOUT_TOLERANCE",
     "CLAIM_COLUMNS",
     "KINDS",
+    "OPTIONAL_CLAIM_COLUMNS",
     "PLACE_TOLERANCE_KM",
     "QUALIFIERS",
     "UNITS",

@@ -326,11 +326,32 @@ def _area(
     cache: dict[str, dict[str, float]],
     out: dict[str, float],
 ) -> tuple[str, str]:
-    low, high = _interval(row)
     related = related_ids(row["relates_to"])
-    if row["check_stretch"]:
-        return _area_on_stretch(geo, row, table, out)
     fronts = [i for i in related if table.loc[i, "kind"] == "depth_on_front"]
+    if row["check_stretch"]:
+        verdict, text = _area_on_stretch(geo, row, table, out)
+        if fronts:
+            other, other_text = _area_vs_fronts(row, table, fronts, cache, {})
+            if other != verdict:
+                text += (
+                    f" Rule area_stretch decides (a check_stretch takes precedence over the "
+                    f"front rule); the front rule alone (area_fronts) would make it {other}: "
+                    f"{other_text}"
+                )
+        return verdict, text
+    if fronts:
+        return _area_vs_fronts(row, table, fronts, cache, out)
+    return _area_rest(row, table, related, out)
+
+
+def _area_vs_fronts(
+    row: Any,
+    table: pd.DataFrame,
+    fronts: list[str],
+    cache: dict[str, dict[str, float]],
+    out: dict[str, float],
+) -> tuple[str, str]:
+    low, high = _interval(row)
     if fronts:
         parts, ok = [], True
         for i in fronts:
@@ -353,6 +374,12 @@ def _area(
             f"{'; '.join(parts)}; over the {_fmt(first['front_km'])} km front of {fronts[0]} "
             f"it means a mean depth of {_fmt(out['implied_mean_depth_km'])} km."
         )
+    return "not_checkable", "no related front."
+
+
+def _area_rest(
+    row: Any, table: pd.DataFrame, related: list[str], out: dict[str, float]
+) -> tuple[str, str]:
     areas_ = [i for i in related if table.loc[i, "kind"] == "area"]
     if areas_:
         return _area_vs_areas(row, table, areas_, out)
@@ -415,11 +442,13 @@ def _area_vs_areas(
         s_high = sum(s[1] for s in spans.values())
         out["implied_sum_km2"] = sum(_top(table.loc[i]) for i in related)
         fits = high >= s_low and low <= s_high
-        return ("consistent" if fits else "inconsistent"), (
+        verdict = "consistent" if fits else "inconsistent"
+        text = (
             f"a cumulative figure: the related claims ({' + '.join(related)}) add up to "
             f"{_span(s_low, s_high)} km², against {_said(row)} claimed ({_span(low, high)} km²)"
             f"{'' if fits else ', no overlap'}."
         )
+        return verdict, text + _other_links(row, table, related, spans, verdict)
     texts, ok = [], True
     for i, (r_low, r_high) in spans.items():
         whole = table.loc[i]
@@ -441,6 +470,51 @@ def _area_vs_areas(
     return ("consistent" if ok else "inconsistent"), (
         f"claimed {_said(row)}; " + "; ".join(texts) + "."
     )
+
+
+def _other_links(
+    row: Any,
+    table: pd.DataFrame,
+    related: list[str],
+    spans: dict[str, tuple[float, float]],
+    verdict: str,
+) -> str:
+    """Say which other link (an area claim of the same period) would flip a cumulative verdict."""
+    low, high = _interval(row)
+    notes = []
+    for i in related:
+        same = table.index[
+            (table["kind"] == "area")
+            & (table["period"] == table.loc[i, "period"])
+            & ~table.index.isin([*related, row.name])
+        ]
+        for j in same:
+            swapped = {**spans, j: _interval(table.loc[j])}
+            del swapped[i]
+            s_low = sum(s[0] for s in swapped.values())
+            s_high = sum(s[1] for s in swapped.values())
+            other = "consistent" if high >= s_low and low <= s_high else "inconsistent"
+            if other != verdict:
+                notes.append(
+                    f"linking {j} ({_said(table.loc[j])}, period {table.loc[j, 'period']}) "
+                    f"instead of {i} would make it {other} (sum {_span(s_low, s_high)} km²)"
+                )
+    return (" Alternative: " + "; ".join(notes) + ".") if notes else ""
+
+
+def _rule_name(row: Any, table: pd.DataFrame) -> str:
+    """Name the rule of CLAIMS_SCHEMA.md that decides a claim's verdict."""
+    if row["kind"] != "area":
+        return str(row["kind"])
+    related = related_ids(row["relates_to"])
+    kinds = {table.loc[i, "kind"] for i in related}
+    if row["check_stretch"]:
+        return "area_stretch"
+    if "depth_on_front" in kinds:
+        return "area_fronts"
+    if "area" in kinds:
+        return "area_sum" if " to " in row["period"] else "area_parts"
+    return "area_alone"
 
 
 def _verdict(
@@ -581,7 +655,10 @@ def check_claims(
         verdict, reason = _verdict(geo, table.loc[cid], table, implied, out)
         implied[cid] = out
         results[cid] = {**{k: out.get(k, math.nan) for k in _IMPLIED}, "verdict": verdict}
-        results[cid]["reason"] = reason
+        links = table.loc[cid, "relates_to"]
+        results[cid]["reason"] = (
+            f"Rule {_rule_name(table.loc[cid], table)}; linked claims: {links or 'none'}. {reason}"
+        )
     checked = pd.DataFrame.from_dict(results, orient="index").reindex(
         index=table.index, columns=[*_IMPLIED, "verdict", "reason"]
     )

@@ -20,6 +20,7 @@ from borderstrikes.errors import DataFileError
 __all__ = [
     "CLAIM_COLUMNS",
     "KINDS",
+    "OPTIONAL_CLAIM_COLUMNS",
     "QUALIFIERS",
     "UNITS",
     "load_claims",
@@ -48,6 +49,10 @@ CLAIM_COLUMNS = (
     "check_stretch",
     "notes",
 )
+
+#: Optional columns, with the value a table without them gets: the language of ``quote``
+#: (ISO 639-1) and whether the quote is a translation rather than the published words.
+OPTIONAL_CLAIM_COLUMNS = {"quote_language": "", "quote_is_translation": False}
 
 #: Claim kinds and the dimension of their value.
 KINDS = {
@@ -210,6 +215,10 @@ def validate_claims(claims: pd.DataFrame) -> pd.DataFrame:
     if missing:
         msg = f"the claims table lacks the columns {missing!r}; see data/CLAIMS_SCHEMA.md."
         raise DataFileError(msg)
+    repeated = sorted({str(c) for c in table.columns[table.columns.duplicated()]})
+    if repeated:
+        msg = f"the claims table has the columns {repeated!r} more than once; keep one of each."
+        raise DataFileError(msg)
     records = [_record(raw) for raw in table[list(CLAIM_COLUMNS)].to_dict("records")]
     out = pd.DataFrame.from_records(records, columns=list(CLAIM_COLUMNS))
     numeric = ("value", "value_max", "front_km")  # typed even when there are no rows
@@ -222,6 +231,17 @@ def validate_claims(claims: pd.DataFrame) -> pd.DataFrame:
         unknown = [r for r in related_ids(related) if r not in known or r == cid]
         if unknown:
             raise _fail(cid, f"relates_to names unknown or own ids {unknown!r}.")
+    for column, default in OPTIONAL_CLAIM_COLUMNS.items():
+        if column not in table.columns:
+            out[column] = default
+        elif column == "quote_is_translation":
+            flags = table[column].map(str).str.strip().str.lower()  # map: bytes never decoded
+            if not flags.isin(["true", "false"]).all():
+                msg = "quote_is_translation must be 'true' or 'false' on every row."
+                raise DataFileError(msg)
+            out[column] = (flags == "true").to_numpy()
+        else:
+            out[column] = table[column].fillna("").map(str).to_numpy()
     return out.set_index("claim_id")
 
 
