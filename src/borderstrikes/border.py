@@ -35,6 +35,7 @@ from borderstrikes._core.validate import (
 )
 from borderstrikes.errors import DataFileError, GeometryError, UnknownCountryError
 from borderstrikes.geodesy import BorderIndex
+from borderstrikes.geodesy.azimuth import inverse
 
 __all__ = [
     "PreparedBorder",
@@ -206,6 +207,7 @@ def distance_to_border(
     signed: bool = True,
     country: str = defaults.COUNTRY,
     countries: gpd.GeoDataFrame | None = None,
+    azimuth: bool = False,
 ) -> pd.DataFrame:
     """Geodesic distance from points to the nearest point of a border.
 
@@ -234,6 +236,10 @@ def distance_to_border(
         that decide ``side``. Default: the shipped admin-0 countries,
         :func:`borderstrikes.datasets.load_boundaries`. Give your own with
         your own border, so that the side agrees with it.
+    azimuth : bool, default False
+        Add ``azimuth_deg``: the direction (degrees clockwise from true north,
+        in [0, 360)) in which the geodesic from the point to its foot leaves
+        the point; NaN for a point on the line or a missing point.
 
     Returns
     -------
@@ -251,7 +257,9 @@ def distance_to_border(
           ``side``, None when ``side`` is not one of the section's two countries
           or the border has no ``country_a``/``country_b`` columns;
         - ``foot_lon``, ``foot_lat`` (float64, degrees): the nearest point of
-          the border.
+          the border;
+        - ``azimuth_deg`` (float64, with ``azimuth=True``): the azimuth from
+          the point to the foot (:func:`borderstrikes.bearing` of the two).
 
     Raises
     ------
@@ -308,6 +316,9 @@ def distance_to_border(
     ['AZE', 'ARM']
     """
     if is_lazy(points):
+        if azimuth:
+            msg = "azimuth=True is not available for dask inputs; call .compute() first."
+            raise NotImplementedError(msg)
         return lazy_layer().distance_to_border(
             points, border, unit=unit, signed=signed, country=country, countries=countries
         )
@@ -346,6 +357,8 @@ def distance_to_border(
     labels = {"side": side, "section": section, "neighbour": neighbour}
     columns.update({name: pd.Series(values, dtype=object) for name, values in labels.items()})
     columns.update(foot_lon=found["foot_lon"], foot_lat=found["foot_lat"])
+    if azimuth:
+        columns["azimuth_deg"] = inverse(lon, lat, found["foot_lon"], found["foot_lat"])[0]
     frame = pd.DataFrame(
         {
             name: pd.Series(values, dtype=np.asarray(values).dtype)

@@ -31,6 +31,7 @@ __all__ = [
     "provenance",
     "strikes",
     "units",
+    "weapons",
 ]
 
 #: The country whose inside counts as positive, and the one across the border, by default.
@@ -76,6 +77,11 @@ def strikes(value: Any = None) -> gpd.GeoDataFrame:
 def lakes(value: Any = None) -> gpd.GeoDataFrame:
     """``value``, or the shipped lakes (:func:`datasets.load_lakes`)."""
     return datasets.load_lakes() if value is None else value
+
+
+def weapons(value: Any = None) -> pd.DataFrame:
+    """``value``, or the shipped cited weapon table (:func:`datasets.load_weapons`)."""
+    return datasets.load_weapons() if value is None else value
 
 
 def claims_file() -> Path:
