@@ -18,7 +18,10 @@ writer of the package escapes through this one module, one function per sink:
   spreadsheet shows it instead of evaluating it as a formula (OWASP, "CSV
   Injection"); numbers are left alone;
 - :func:`mpl_text` -- a matplotlib label: ``$`` is escaped so that a name is
-  never parsed as mathtext.
+  never parsed as mathtext;
+- :func:`xml_text` -- text for an XML document built with a real XML writer
+  (KML, QGIS styles, XLSX): the characters XML 1.0 cannot hold are dropped
+  (the writer escapes ``<``, ``>``, ``&`` and quotes).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "js_literal",
     "js_literal_for_jinja",
     "mpl_text",
+    "xml_text",
 ]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -135,3 +139,20 @@ def mpl_text(value: Any) -> str:
     if value is None or (isinstance(value, numbers.Real) and math.isnan(value)):
         return ""
     return str(value).replace("$", r"\$")
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> str:
+    r"""Return ``str(value)`` without the characters XML 1.0 cannot hold.
+
+    ElementTree escapes ``<``, ``>``, ``&`` and quotes, but writes a control
+    character such as U+0001 as it is, which makes the document unreadable.
+
+    Examples
+    --------
+    >>> xml_text("Jermuk\x01\x1b <b>")
+    'Jermuk <b>'
+    """
+    return _NOT_XML.sub("", str(value))
