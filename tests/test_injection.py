@@ -307,7 +307,7 @@ def test_static_place_labels_are_literal(strikes, name):
     _, ax = plt.subplots(figsize=(7, 6.5))
     ax = bs.plot_strikes(evil, ax=ax, basemap="offline", labels=[name])
     assert len(by_gid(ax, "borderstrikes-place-label")) == 1
-    assert f">{name}</text>" in drawn_svg(ax)
+    assert f">{name} (11)</text>" in drawn_svg(ax)  # Jermuk has 11 reports
 
 
 def test_static_legend_and_attribution_are_literal(strikes):

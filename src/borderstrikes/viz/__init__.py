@@ -6,7 +6,16 @@ functions import them when called.
 
 from __future__ import annotations
 
-from borderstrikes.viz.interactive import explore_strikes, save_html
+from borderstrikes.viz.interactive import explore_strikes, interactive_map_html, save_html
 from borderstrikes.viz.static import add_north_arrow, add_scale_bar, plot_strikes
+from borderstrikes.viz.timeline import plot_timeline
 
-__all__ = ["add_north_arrow", "add_scale_bar", "explore_strikes", "plot_strikes", "save_html"]
+__all__ = [
+    "add_north_arrow",
+    "add_scale_bar",
+    "explore_strikes",
+    "interactive_map_html",
+    "plot_strikes",
+    "plot_timeline",
+    "save_html",
+]

@@ -8,6 +8,7 @@ step along the meridian, so both are right in any projection.
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,9 @@ from borderstrikes.viz.style import (
     GID,
     LAND_OTHER,
     NO_EVIDENCE,
-    TEXT_HALO,
+    PRECISION_CIRCLE,
+    STAND_IN_LABEL,
+    TEXT_BOX,
     WATER,
     evidence_label,
     evidence_style,
@@ -42,6 +45,7 @@ __all__ = [
     "add_north_arrow",
     "add_scale_bar",
     "bare_frame",
+    "choose_slots",
     "draw_attribution",
     "draw_inset",
     "fill_box",
@@ -49,6 +53,8 @@ __all__ = [
     "map_section",
     "report_sections",
     "set_map_aspect",
+    "size_section",
+    "uncertainty_section",
 ]
 
 
@@ -201,8 +207,6 @@ def _bar_stops(
 
 def _draw_bar(ax: Axes, xs: np.ndarray, ys: np.ndarray, label: str, fontsize: float) -> Line2D:
     """Draw a black bar with white alternate segments, "0" and ``label`` above its ends."""
-    import matplotlib.patheffects as pe
-
     (bar,) = ax.plot(
         [xs[0], xs[-1]],
         [ys[0], ys[-1]],
@@ -224,8 +228,8 @@ def _draw_bar(ax: Axes, xs: np.ndarray, ys: np.ndarray, label: str, fontsize: fl
             label="_scale_bar_segment",
         )
     ylim = ax.get_ylim()
-    halo = [pe.withStroke(linewidth=TEXT_HALO, foreground="white")]
-    for x, y, text, gid in ((xs[0], ys[0], "0", None), (xs[-1], ys[-1], label, "scale-bar-label")):
+    ends = ((xs[0], ys[0], "0", "scale-bar-zero"), (xs[-1], ys[-1], label, "scale-bar-label"))
+    for x, y, text, gid in ends:
         ax.text(
             x,
             y + 0.012 * (ylim[1] - ylim[0]),
@@ -234,8 +238,8 @@ def _draw_bar(ax: Axes, xs: np.ndarray, ys: np.ndarray, label: str, fontsize: fl
             ha="center",
             va="bottom",
             zorder=31,
-            path_effects=halo,
-            gid=None if gid is None else GID + gid,
+            bbox=TEXT_BOX,
+            gid=GID + gid,
         )
     return bar
 
@@ -281,8 +285,6 @@ def add_north_arrow(
     >>> add_north_arrow(ax, "EPSG:32638").get_text()
     'N'
     """
-    import matplotlib.patheffects as pe
-
     map_crs = resolve_map_crs(crs)
     to_ll = Transformer.from_crs(map_crs, WGS84, always_xy=True)
     from_ll = Transformer.from_crs(WGS84, map_crs, always_xy=True)
@@ -316,26 +318,30 @@ def add_north_arrow(
         },
         zorder=30,
         gid=GID + "north-arrow",
-        path_effects=[pe.withStroke(linewidth=TEXT_HALO, foreground="white")],
+        bbox=TEXT_BOX,
     )
 
 
-def draw_attribution(ax: Axes, text: str, fontsize: float = 5.0) -> Any:
-    """Write ``text`` in the lower left corner, wrapped to the axes' width, never as mathtext."""
+def draw_attribution(ax: Axes, text: str, fontsize: float = 5.0, *, below: bool = False) -> Any:
+    """Write ``text`` in the lower left corner, wrapped to the axes' width, never as mathtext.
+
+    With ``below=True`` the text goes under the map, outside the axes, where
+    it hides no data (save with ``bbox_inches='tight'`` to keep it).
+    """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     width_px = ax.get_window_extent(renderer).width * 0.985
     char_px = fontsize * 0.5 * fig.dpi / 72.0
     chars = max(int(width_px / char_px), 20)
     artist = ax.text(
-        0.006,
-        0.006,
+        0.0 if below else 0.006,
+        -0.006 if below else 0.006,
         "",
         transform=ax.transAxes,
         fontsize=fontsize,
         color="#333333",
         ha="left",
-        va="bottom",
+        va="top" if below else "bottom",
         zorder=40,
         gid=GID + "attribution",
         bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.2},
@@ -399,6 +405,64 @@ def report_sections(
     return sections
 
 
+def _nice_counts(max_count: int) -> list[int]:
+    steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
+    fitting = [c for c in steps if c <= max_count]
+    if max_count not in fitting and max_count > 1:
+        fitting.append(max_count)
+    if len(fitting) <= 3:
+        return fitting
+    return [fitting[0], fitting[len(fitting) // 2], fitting[-1]]
+
+
+def size_section(
+    counts: np.ndarray, per_report_pt2: float, min_reports: int, *, fontsize: float = 6.5
+) -> Section:
+    """Return the legend section of the marker sizes (area proportional to the count).
+
+    ``per_report_pt2`` is the marker area of one report, ``min_reports`` the
+    number of reports from which a place is named (0: no names drawn). A
+    label is padded with blank lines so that its row is as tall as its marker.
+    """
+    max_count = int(np.max(counts, initial=1))
+    entries: list[Entry] = []
+    if max_count > 1:
+        for count in _nice_counts(max_count):
+            area = max(per_report_pt2 * count, 5.0)
+            props = _marker("o", "#8C8C8C") | {"markersize": math.sqrt(area)}
+            label = f"{count:,} {'report' if count == 1 else 'reports'}"
+            pad = max(math.ceil(math.sqrt(area) / (1.2 * fontsize)) - 1, 0) // 2
+            entries.append(("marker", props, "\n" * pad + label + "\n" * pad))
+    if min_reports:
+        plural = "report" if min_reports == 1 else "reports"
+        entries.append(("text", {}, f"Named: places with ≥ {min_reports} {plural} (count)"))
+    header = "Reports at one point (marker area)" if max_count > 1 else "Places"
+    return (header, entries)
+
+
+def uncertainty_section(*, stand_ins: bool, circles: bool, circle_min_km: float) -> Section:
+    """Return the legend section of location uncertainty: stand-in points, precision circles."""
+    entries: list[Entry] = []
+    if stand_ins:
+        entries.append(
+            (
+                "marker",
+                _marker("o", "none", "#333333", 1.1),
+                STAND_IN_LABEL,
+            )
+        )
+    if circles:
+        patch = dict(PRECISION_CIRCLE)
+        entries.append(
+            (
+                "patch",
+                patch,
+                f"Event reported within this radius\n(radii ≥ {circle_min_km:.1f} km shown)",
+            )
+        )
+    return ("Location", entries)
+
+
 def map_section(
     border_kinds: list[str], bands: list[tuple[str, str]], has_footprints: bool
 ) -> Section:
@@ -439,7 +503,9 @@ def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) ->
         labels.append(mpl_text(header))
         for kind, props, label in entries:
             if kind == "marker":
-                handles.append(Line2D([], [], linestyle="none", markersize=5, **props))
+                handles.append(Line2D([], [], linestyle="none", **{"markersize": 5, **props}))
+            elif kind == "text":
+                handles.append(Line2D([], [], linestyle="none"))
             elif kind == "line":
                 handles.append(Line2D([], [], **props))
             else:
@@ -473,12 +539,21 @@ def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) ->
 
 
 def draw_inset(
-    ax: Axes, map_crs: CRS, countries: gpd.GeoDataFrame, bounds: tuple, *, home: str = "ARM"
+    ax: Axes,
+    map_crs: CRS,
+    countries: gpd.GeoDataFrame,
+    bounds: tuple,
+    *,
+    home: str = "ARM",
+    position: tuple[float, float, float, float] = (0.755, 0.755, 0.235, 0.235),
 ) -> Axes:
-    """Draw a locator map of ``countries`` (``home`` in grey) with the map's ``bounds``."""
+    """Draw a locator map of ``countries`` (``home`` in grey) with the map's ``bounds``.
+
+    ``position`` is the inset's (x0, y0, width, height) in axes fraction.
+    """
     import matplotlib.patches as mpatches
 
-    inset = ax.inset_axes([0.755, 0.755, 0.235, 0.235], zorder=36)
+    inset = ax.inset_axes(list(position), zorder=36)
     inset.set_gid(GID + "inset")
     frame = countries.to_crs(map_crs)
     others = frame[frame["iso3"] != home]
@@ -501,7 +576,7 @@ def draw_inset(
     minx, miny, maxx, maxy = frame.total_bounds
     inset.set_xlim(minx, maxx)
     inset.set_ylim(miny, maxy)
-    inset.set_aspect("equal", adjustable="box", anchor="NE")
+    inset.set_aspect("equal", adjustable="box", anchor="C")
     bare_frame(inset)
     return inset
 
@@ -516,3 +591,123 @@ def bare_frame(ax: Axes) -> None:
     for spine in ax.spines.values():
         spine.set_edgecolor("#666666")
         spine.set_linewidth(0.6)
+
+
+#: Where a piece of furniture may go (legend ``loc`` names); small pieces may also
+#: take the middle of an edge.
+CORNERS = ("lower left", "lower right", "upper left", "upper right")
+EDGES = ("lower center", "upper center", "center left", "center right")
+
+
+def _slot_box(slot: str, size: tuple[float, float], frame: Any, margin: float) -> np.ndarray:
+    width, height = size
+    vertical, _, horizontal = slot.partition(" ")
+    if vertical == "center":
+        vertical, horizontal = "middle", horizontal
+    if horizontal == "left":
+        x0 = frame.x0 + margin
+    elif horizontal == "right":
+        x0 = frame.x1 - margin - width
+    else:
+        x0 = (frame.x0 + frame.x1 - width) / 2
+    if vertical == "lower":
+        y0 = frame.y0 + margin
+    elif vertical == "upper":
+        y0 = frame.y1 - margin - height
+    else:
+        y0 = (frame.y0 + frame.y1 - height) / 2
+    return np.array([x0, y0, x0 + width, y0 + height])
+
+
+def choose_slots(
+    ax: Axes,
+    sizes: dict[str, tuple[float, float]],
+    *,
+    points_px: np.ndarray,
+    radii_px: np.ndarray,
+    weights: np.ndarray,
+    areas: Any = None,
+    lines: Any = None,
+    preferred: dict[str, str] | None = None,
+    margin_px: float = 4.0,
+    room_px: float = 40.0,
+) -> dict[str, np.ndarray]:
+    """Put each piece of furniture in the corner (or edge) where it hides the least data.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The map (drawn once, so that its size in pixels is settled).
+    sizes : dict
+        Width and height (display pixels) of each piece, by name.
+    points_px, radii_px, weights : numpy.ndarray
+        Markers drawn: centres (N, 2) and radii in display pixels, and how
+        many reports each stands for.
+    areas : shapely geometry, optional
+        Polygons of interest in display coordinates (the country mapped).
+    lines : shapely geometry, optional
+        Lines of interest in display coordinates (the border).
+    preferred : dict, optional
+        The usual slot of each piece, kept when it hides nothing more.
+    margin_px : float, default 4
+        Gap between a piece and the frame.
+    room_px : float, default 40
+        Markers closer than this to a piece count against it too (their
+        labels need room), less than the markers it hides.
+
+    Returns
+    -------
+    dict
+        Box (x0, y0, x1, y1, display pixels) of each piece. Pieces never
+        overlap one another. The score of a box is, in order of weight, the
+        reports whose marker it touches, the markers within ``room_px`` of
+        it, the share of ``areas`` it covers and the length of ``lines``
+        it crosses.
+    """
+    frame = ax.get_window_extent()
+    names = sorted(sizes, key=lambda n: -sizes[n][0] * sizes[n][1])
+    preferred = preferred or {}
+    options: dict[str, list[tuple[str, np.ndarray, float]]] = {}
+    pts = np.asarray(points_px, float).reshape(-1, 2)
+    rad = np.asarray(radii_px, float)
+    wts = np.asarray(weights, float)
+    for name in names:
+        w, h = sizes[name]
+        small = w < 0.45 * frame.width and h < 0.45 * frame.height
+        slots = CORNERS + (EDGES if small else ())
+        found = []
+        for slot in slots:
+            box = _slot_box(slot, (w, h), frame, margin_px)
+            dx = np.maximum(np.maximum(box[0] - pts[:, 0], pts[:, 0] - box[2]), 0.0)
+            dy = np.maximum(np.maximum(box[1] - pts[:, 1], pts[:, 1] - box[3]), 0.0)
+            gap = np.hypot(dx, dy) - rad
+            hidden = float(wts[gap < 1.0].sum())
+            # Markers just outside need room for their labels.
+            crowded = int(((gap >= 1.0) & (gap < room_px)).sum())
+            score = 1000.0 * hidden + 100.0 * crowded
+            rect = shapely.box(*box)
+            if areas is not None and not areas.is_empty:
+                score += 30.0 * shapely.intersection(areas, rect).area / rect.area
+            if lines is not None and not lines.is_empty:
+                score += 10.0 * shapely.intersection(lines, rect).length / math.hypot(w, h)
+            if preferred.get(name) != slot:
+                score += 0.5
+            found.append((slot, box, score))
+        options[name] = found
+    best: tuple[float, tuple[Any, ...]] | None = None
+    for combo in itertools.product(*(options[n] for n in names)):
+        boxes = [c[1] for c in combo]
+        clash = any(
+            a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
+            for a, b in itertools.combinations(boxes, 2)
+        )
+        if clash:
+            continue
+        total = sum(c[2] for c in combo)
+        if best is None or total < best[0]:
+            best = (total, combo)
+    if best is None:  # pieces too big to fit side by side: their usual slots
+        return {
+            n: _slot_box(preferred.get(n, CORNERS[0]), sizes[n], frame, margin_px) for n in names
+        }
+    return {n: c[1] for n, c in zip(names, best[1], strict=True)}

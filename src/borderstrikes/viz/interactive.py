@@ -7,6 +7,17 @@ evidence kind, a popup per report with its place, date, weapons, claimant,
 evidence and a link to the source). Save it with :func:`save_html` (or
 ``m.save(path)``): the page is a single HTML file.
 
+:func:`interactive_map_html` returns the map to publish (the one the report
+embeds and ``borderstrikes map --html`` writes) as one offline HTML
+document: a legend with the static map's symbol per evidence kind, one
+symbol per place sized and labelled by its count of reports (merged on a
+grid past :data:`MAX_MARKERS` places, and said so), stand-in points drawn
+hollow, dashed location-precision circles, and a time control over the
+reports' date intervals. Its reports are data read by one script
+(``_static/interactive_map.js``), not one folium element each, so 40,000
+events make a page of about 2 MB; :func:`interactive_map` returns the same
+as a :class:`folium.Map`.
+
 Design decisions
 ----------------
 Why folium
@@ -67,6 +78,7 @@ from borderstrikes._core.constants import WGS84
 from borderstrikes._core.escape import html_text, js_literal_for_jinja
 from borderstrikes._core.optional import import_optional
 from borderstrikes.errors import DataFileError
+from borderstrikes.viz.interactive_reports import MAX_MARKERS, day_intervals, report_payload
 from borderstrikes.viz.layers import MapLayers, build_layers, polygonal, zone_bands
 from borderstrikes.viz.style import (
     BORDER_COLOR,
@@ -84,7 +96,18 @@ from borderstrikes.viz.style import (
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["LEAFLET_SHA256", "LEAFLET_VERSION", "MAX_POINTS", "explore_strikes", "save_html"]
+__all__ = [
+    "CLAIMS_NOTE",
+    "LEAFLET_SHA256",
+    "LEAFLET_VERSION",
+    "MAX_MARKERS",
+    "MAX_POINTS",
+    "SYMBOL_PATHS",
+    "explore_strikes",
+    "interactive_map",
+    "interactive_map_html",
+    "save_html",
+]
 
 #: Version of the Leaflet copy inlined by ``inline_assets=True``.
 LEAFLET_VERSION = "1.9.4"
@@ -340,7 +363,9 @@ def _add_attribution(m: folium.Map, text: str) -> None:
     _script(m, _ATTRIBUTION, name="BorderstrikesAttribution", html=html_text(text))
 
 
-def _add_layer_control(folium: Any, m: folium.Map, overlays: list[tuple[str, Any]]) -> None:
+def _add_layer_control(
+    folium: Any, m: folium.Map, overlays: list[tuple[str, Any]], *, collapsed: bool = False
+) -> None:
     """Add a layer control listing the tile layer (if any) and ``overlays``, named as text.
 
     Leaflet inserts layer names as HTML, so each name is escaped; folium's
@@ -352,7 +377,8 @@ def _add_layer_control(folium: Any, m: folium.Map, overlays: list[tuple[str, Any
         if isinstance(child, folium.TileLayer) and child.control
     ]
     code = (
-        "var {{ this.get_name() }} = L.control.layers(null, null, {collapsed: false})"
+        "var {{ this.get_name() }} = L.control.layers(null, null, "
+        f"{{collapsed: {'true' if collapsed else 'false'}}})"
         ".addTo({{ this._parent.get_name() }});"
     )
     values = {}
@@ -657,3 +683,346 @@ def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     m.save(str(path))
     return path
+
+
+# --------------------------------------------------------------------------- the page to publish
+
+#: Symbol of each matplotlib marker code of :data:`~borderstrikes.viz.style.EVIDENCE_STYLES`,
+#: as an SVG path in a 20 x 20 box (others are drawn as circles).
+SYMBOL_PATHS = {
+    "o": "M3 10a7 7 0 1 0 14 0a7 7 0 1 0 -14 0Z",
+    "^": "M10 2.2L18.2 17H1.8Z",
+    "v": "M10 17.8L18.2 3H1.8Z",
+    "s": "M3.5 3.5H16.5V16.5H3.5Z",
+    "D": "M10 1.2L18.8 10L10 18.8L1.2 10Z",
+    "P": "M7.3 2H12.7V7.3H18V12.7H12.7V18H7.3V12.7H2V7.3H7.3Z",
+    "X": (
+        "M13.9 2.3L17.7 6.1L13.8 10L17.7 13.9L13.9 17.7L10 13.8L6.1 17.7L2.3 13.9L6.2 10"
+        "L2.3 6.1L6.1 2.3L10 6.2Z"
+    ),
+}
+
+#: Count labels are drawn only when at most this many symbols are in view (zoom in for more).
+MAX_COUNT_LABELS = 150
+
+#: What the map says of every report, on the map itself.
+CLAIMS_NOTE = "Reports are claims, not verified facts."
+
+_BASEMAPS = {"offline": None, "osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap"}
+
+_PAGE_CSS = (
+    "<style>"
+    "html,body{margin:0;padding:0;height:100%}"
+    ".bs-report-icon{background:none;border:none}"
+    ".bs-symbol{position:relative;display:inline-block;width:100%;height:100%}"
+    ".bs-symbol svg{display:block;overflow:visible}"
+    ".bs-no-counts .bs-count:not(.bs-keep){display:none}"
+    ".bs-count{position:absolute;left:62%;top:-7px;background:#fff;color:#1a1a1a;"
+    "border:1px solid #444;border-radius:7px;padding:0 3px;font:bold 10px/12px sans-serif;"
+    "white-space:nowrap;pointer-events:none}"
+    ".bs-panel{background:rgba(255,255,255,.95);padding:6px 9px;border-radius:4px;"
+    "box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.35 sans-serif;color:#1a1a1a;"
+    "max-width:250px}"
+    ".bs-panel h2{font-size:13px;margin:0 0 3px}"
+    ".bs-panel p{margin:3px 0}"
+    ".bs-note{font-style:italic}"
+    ".bs-legend-row{display:flex;align-items:center;gap:6px;margin:2px 0}"
+    ".bs-legend-row svg,.bs-legend-row input{flex:none;margin:0}"
+    ".bs-sample{width:20px;height:20px;flex:none;margin-right:12px}"
+    ".bs-legend details summary{cursor:pointer;color:#333;margin:3px 0}"
+    ".bs-summary,.bs-hint{color:#444;font-size:11px}"
+    ".bs-range{display:flex;align-items:center;gap:4px}"
+    ".bs-range span{width:34px}"
+    ".bs-range input{flex:1;min-width:0}"
+    ".bs-window{font-weight:bold}"
+    ".bs-popup,.bs-popup p,.bs-popup th,.bs-popup td{font:12px/1.35 sans-serif}"
+    ".bs-popup p{margin:3px 0}"
+    ".bs-popup b{font-size:13px}"
+    ".bs-popup table{border-collapse:collapse;margin-top:4px;border-top:1px solid #ddd;"
+    "width:100%}"
+    ".bs-popup th{text-align:left;padding-right:6px;vertical-align:top;font-weight:600}"
+    ".bs-popup td{word-break:break-word}"
+    "</style>"
+)
+
+
+def _date_range_text(strikes: pd.DataFrame) -> str:
+    """``13–14 September 2022`` (or with months and years as needed); '' if undated."""
+    start, end = day_intervals(strikes)
+    if not start.notna().any():
+        return ""
+    first, last = start.min(), end.max()
+    if first == last:
+        return f"{first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+
+
+def _bounds(layers: MapLayers) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of the home country and every report."""
+    home = layers.countries[layers.countries["iso3"] == layers.home].to_crs(WGS84)
+    minx, miny, maxx, maxy = home.total_bounds
+    if len(layers.reports):
+        rx0, ry0, rx1, ry1 = layers.reports.total_bounds
+        minx, miny, maxx, maxy = min(minx, rx0), min(miny, ry0), max(maxx, rx1), max(maxy, ry1)
+    return [
+        [round(float(miny), 5), round(float(minx), 5)],
+        [round(float(maxy), 5), round(float(maxx), 5)],
+    ]
+
+
+def _reports_script() -> str:
+    """Return the page's script for reports, legend and time control (``_static/``)."""
+    code = (resources.files("borderstrikes") / "_static" / "interactive_map.js").read_text(
+        encoding="utf-8"
+    )
+    if any(token in code for token in ("{{", "{%", "{#")):  # pragma: no cover
+        msg = "interactive_map.js must hold no Jinja delimiters: branca renders it as a template"
+        raise DataFileError(msg)
+    return code
+
+
+def interactive_map(
+    strikes: gpd.GeoDataFrame | None = None,
+    *,
+    clusters: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    basemap: str = "offline",
+    title: str | None = None,
+    max_markers: int = MAX_MARKERS,
+    border: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """Build the interactive map to publish: legend, symbols, precision circles, time control.
+
+    The map of :func:`interactive_map_html` as a :class:`folium.Map` (to show
+    in a notebook or save with :func:`save_html`). See there for the
+    parameters.
+
+    Examples
+    --------
+    >>> m = interactive_map()
+    >>> type(m).__name__
+    'Map'
+    """
+    folium = _import_folium()
+    if basemap not in _BASEMAPS:
+        msg = f"basemap must be one of {sorted(_BASEMAPS)!r} (got {basemap!r})."
+        raise ValueError(msg)
+    if not isinstance(max_markers, (int, np.integer)) or max_markers < 1:
+        msg = f"max_markers must be a positive integer (got {max_markers!r})."
+        raise ValueError(msg)
+    tiles = _BASEMAPS[basemap]
+    layers = build_layers(
+        strikes,
+        clusters=clusters,
+        zones=zones,
+        border=border,
+        countries=countries,
+        units_of=[defaults.COUNTRY, defaults.NEIGHBOUR],
+        caller="interactive_map",
+    )
+    m = _new_map(folium, layers, tiles=tiles, inline_assets=True)
+    dates = _date_range_text(layers.reports)
+    if title is None:
+        title = f"Reported strikes, {dates}" if dates else "Reported strikes"
+    m.get_root().title = html_text(title)  # branca writes the title unescaped
+    from branca.element import Element
+
+    m.get_root().header.add_child(Element(_PAGE_CSS), name="borderstrikes_page_css")
+    overlays = [
+        *_add_context(folium, m, layers, tiles=tiles),
+        *_add_units(folium, m, layers),
+        *_add_zones(folium, m, layers),
+        *_add_footprints(folium, m, layers),
+        *_add_border(folium, m, layers),
+    ]
+    circles = _group(folium, m)
+    reports = _group(folium, m)
+    data = report_payload(
+        layers.reports, layers.evidence, layers.evidence_kinds, max_markers=max_markers
+    )
+    n_markers = len(data["markers"]["n"])
+    overlays += [
+        ("Location precision (dashed circles)", circles),
+        (f"Reports ({len(layers.reports)} behind {n_markers} symbols)", reports),
+    ]
+    _add_reports_script(m, reports, circles, data, _page_config(layers, data, title))
+    credit = attribution_text(layers.sources, [])
+    if credit:
+        _add_attribution(m, credit)
+    _add_layer_control(folium, m, overlays, collapsed=True)
+    return m
+
+
+def _page_config(layers: MapLayers, data: dict[str, Any], title: str) -> dict[str, Any]:
+    """Return the texts and settings the page's script reads (all plain text)."""
+    summary = []
+    unlocated = layers.n_reports - len(layers.reports)
+    if unlocated:
+        summary.append(
+            f"{unlocated} of {layers.n_reports} reports have no location and are not drawn."
+        )
+    step = data["grid_step_deg"]
+    if step is not None:
+        km = step * 111.32  # one degree of latitude is about 111 km
+        summary.append(
+            f"Too many places for one symbol each: reports within one {step:g}° cell "
+            f"(about {km:.0f} km) are merged into one symbol at their mean position."
+        )
+    lines = [
+        {
+            "label": BORDER_STYLES[kind]["label"],
+            "color": BORDER_COLOR,
+            "dash": BORDER_STYLES[kind]["dash"],
+        }
+        for kind in layers.border_kinds
+    ]
+    return {
+        "title": title,
+        "note": CLAIMS_NOTE,
+        "shapes": SYMBOL_PATHS,
+        "other_label": evidence_label("unknown"),
+        "other_color": evidence_style("unknown")["color"],
+        "size_px": 14,
+        "size_per_decade_px": 8,
+        "legend_position": "bottomright",
+        "time_position": "topright",
+        "stand_in_text": "Hollow: stand-in point (place not located; drawn at the centre "
+        "of its municipality or region)",
+        "mixed_text": "Ring: some of the reports here are at a stand-in point",
+        "bounds": _bounds(layers),
+        "count_text": "Number of reports at one place (the symbol grows with it; "
+        f"numbers show when at most {MAX_COUNT_LABELS} symbols are in view)",
+        "max_count_labels": MAX_COUNT_LABELS,
+        "circle_text": "Location precision: every report here lies within the dashed circle",
+        "time_text": "Reports dated by an interval show when it overlaps the dates chosen.",
+        "lines": lines,
+        "summary": summary,
+    }
+
+
+def _add_reports_script(
+    m: folium.Map, reports: Any, circles: Any, data: dict[str, Any], config: dict[str, Any]
+) -> None:
+    """Add the script drawing the reports into ``reports`` and their circles into ``circles``."""
+    names = [reports.get_name(), circles.get_name()]
+    for variable in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):  # pragma: no cover
+            msg = f"unexpected Leaflet variable name {variable!r}"
+            raise ValueError(msg)
+    code = (
+        _reports_script().rstrip().removesuffix(")")
+        + f")({{{{ this._parent.get_name() }}}}, {names[0]}, {names[1]}, "
+        "{{ this.js.data }}, {{ this.js.config }});"
+    )
+    _script(m, code, name="BorderstrikesReports", data=data, config=config)
+
+
+def interactive_map_html(
+    strikes: gpd.GeoDataFrame | None = None,
+    *,
+    clusters: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    basemap: str = "offline",
+    title: str | None = None,
+    max_markers: int = MAX_MARKERS,
+    border: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+) -> str:
+    """Return the interactive map as one self-contained, offline HTML document.
+
+    Leaflet and its stylesheet are inlined (the pinned copy, see
+    :data:`LEAFLET_SHA256`) and nothing is fetched: the document works
+    from a file, from ``<iframe srcdoc="...">`` (it never refers to its own
+    address) and without a network. It shows:
+
+    - a legend in the map's corner with the symbol and colour of each
+      evidence kind, as on the static map (:mod:`borderstrikes.viz.style`),
+      each with a check box to hide the kind and the count of reports shown;
+      the hollow symbol of stand-in points; the symbol size and count label;
+      the precision circle; the border sections; and a summary of how many
+      reports stand behind how many symbols;
+    - one symbol per place, shaped and coloured by the strongest evidence
+      among the reports shown there (evidence kinds in legend order), sized
+      and labelled by their count; hollow when every report shown there is
+      a stand-in point;
+    - a dashed circle of each place's location precision (see
+      :mod:`borderstrikes.viz.interactive_reports`);
+    - a time control: two sliders choose the first and last day shown; a
+      report dated by an interval (``date_start``, ``date_end``) shows when
+      the interval overlaps the days chosen, one with ``date`` only on that
+      day. The days chosen and the reports shown are written above the
+      sliders.
+
+    Parameters
+    ----------
+    strikes : geopandas.GeoDataFrame, optional
+        Point reports with a CRS (default :func:`borderstrikes.load_strikes`),
+        or events from the event readers (their ``date_start``/``date_end``
+        are used). Rows without a location are counted in the summary.
+    clusters : geopandas.GeoDataFrame, optional
+        Cluster footprints (:func:`borderstrikes.clustering.describe_clusters`).
+    zones : geopandas.GeoDataFrame, optional
+        Zones within ``depth_km`` of the border, drawn as bands.
+    basemap : {'offline', 'osm'}, default 'offline'
+        ``'offline'`` draws no tiles: the shipped country, lake and admin-1
+        polygons are the background and the page needs no network.
+        ``'osm'`` adds OpenStreetMap tiles (fetched by the reader's browser).
+    title : str, optional
+        Title of the legend and the document; default "Reported strikes, "
+        and the reports' date range.
+    max_markers : int, default MAX_MARKERS
+        Most symbols; with more distinct places, reports are merged on a
+        grid and the summary says so (nothing is dropped).
+    border, countries : geopandas.GeoDataFrame, optional
+        As for :func:`explore_strikes`.
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Raises
+    ------
+    ValueError
+        If ``basemap`` or ``max_markers`` is not one of the values above.
+
+    Notes
+    -----
+    The precision circles are Leaflet circles: on the Web Mercator display
+    a circle is drawn round on the screen with its radius in metres correct
+    at its centre, not as the geodesic circle (whose north-south extent
+    differs by the cosine of the latitude change across it, under 0.1 % for
+    25 km at 40°N). That is well below what the display resolves. The
+    radius itself is geodesic (see
+    :mod:`borderstrikes.viz.interactive_reports`).
+
+    With 40,000 ACLED-like events the document stays under 5 MB (see
+    ``benchmarks/bench_interactive.py``): reports are written once as
+    numbers, texts once each, and popups list at most
+    :data:`~borderstrikes.viz.interactive_reports.DETAILS_PER_MARKER`
+    reports per symbol (saying how many more there are).
+
+    Examples
+    --------
+    >>> page = interactive_map_html()
+    >>> page.startswith("<!DOCTYPE html>"), "cdn.jsdelivr.net" in page
+    (True, False)
+    >>> "Reports are claims, not verified facts." in page
+    True
+    """
+    m = interactive_map(
+        strikes,
+        clusters=clusters,
+        zones=zones,
+        basemap=basemap,
+        title=title,
+        max_markers=max_markers,
+        border=border,
+        countries=countries,
+    )
+    return m.get_root().render()

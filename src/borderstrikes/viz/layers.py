@@ -39,8 +39,10 @@ __all__ = [
     "border_kind",
     "build_layers",
     "cluster_footprints",
+    "colocated_groups",
     "located",
     "polygonal",
+    "stand_in",
     "zone_bands",
     "zones_at",
 ]
@@ -321,3 +323,64 @@ def polygonal(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     keep &= np.isin(shapely.get_type_id(geoms), [3, 6])  # Polygon, MultiPolygon
     return frame[keep]
+
+
+#: Words of ``coord_source`` that mark a stand-in point (see ``data/STRIKES_SCHEMA.md``).
+_STAND_IN = r"stand-in|no coordinate found"
+
+
+def stand_in(reports: pd.DataFrame) -> np.ndarray:
+    """Flag reports whose point stands in for a place or area it does not locate.
+
+    A report's point is a stand-in when its ``coord_source`` says so (the
+    schema's ``stand_in`` and ``stand_in_near`` places: "no coordinate
+    found ...; stand-in: centre of ...") or when its ``location_precision``
+    is ``'region'`` (a municipality or province centre standing for the
+    whole unit: the schema's ``municipality_report``, ACLED ``geo_precision``
+    3, UCDP GED ``where_prec`` 3-5).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({
+    ...     "location_precision": ["settlement", "area", "region"],
+    ...     "coord_source": ["GeoNames id 1", "no coordinate found; stand-in: Kapan", "x"],
+    ... })
+    >>> stand_in(frame).tolist()
+    [False, True, True]
+    """
+    flags = np.zeros(len(reports), bool)
+    if "coord_source" in reports.columns:
+        text = (
+            reports["coord_source"].astype("string").str.contains(_STAND_IN, case=False, regex=True)
+        )
+        flags |= text.fillna(False).to_numpy(bool)
+    if "location_precision" in reports.columns:
+        flags |= (reports["location_precision"] == "region").to_numpy(bool)
+    return flags
+
+
+def colocated_groups(
+    lon: np.ndarray, lat: np.ndarray, keys: Sequence[np.ndarray] = ()
+) -> tuple[np.ndarray, np.ndarray]:
+    """Group reports at the same point (to 1e-5 degree, about 1 m) and with the same keys.
+
+    Returns the group number of each report (groups numbered in order of
+    first appearance) and the number of reports in each group, so that a
+    map draws one marker per group, sized by its count, instead of one
+    marker per report.
+
+    Examples
+    --------
+    >>> group, count = colocated_groups(
+    ...     np.array([45.0, 45.0, 45.000001, 46.0]), np.array([40.0, 40.0, 40.0, 40.0])
+    ... )
+    >>> group.tolist(), count.tolist()
+    ([0, 0, 0, 1], [3, 1])
+    """
+    frame = pd.DataFrame(
+        {"x": np.round(np.asarray(lon, float), 5), "y": np.round(np.asarray(lat, float), 5)}
+    )
+    for i, key in enumerate(keys):
+        frame[f"k{i}"] = np.asarray(key)
+    codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+    return codes, np.bincount(codes)

@@ -37,6 +37,9 @@ __all__ = [
     "NO_EVIDENCE",
     "OTHER_EVIDENCE",
     "PALETTE",
+    "PRECISION_CIRCLE",
+    "STAND_IN_LABEL",
+    "TEXT_BOX",
     "TEXT_HALO",
     "UNKNOWN_EVIDENCE",
     "WATER",
@@ -122,6 +125,20 @@ ADMIN1_LINE = "#A7A7A7"
 COUNTRY_LINE = "#6B6B6B"
 
 TEXT_HALO = 2.2
+#: Legend text of a stand-in point (drawn hollow; "≈" before its place name).
+STAND_IN_LABEL = (
+    "Stand-in point (hollow; ≈ before the name):\nno own coordinate, or an area's centre"
+)
+#: Precision circle (radius ``location_radius_m``): fill, edge, edge width, dash.
+PRECISION_CIRCLE: dict[str, Any] = {
+    "facecolor": (0.35, 0.35, 0.35, 0.04),
+    "edgecolor": (0.25, 0.25, 0.25, 0.55),
+    "linewidth": 0.6,
+    "linestyle": (0, (3, 2)),
+}
+#: Background of text drawn over the map (a box, not a path-effect halo, which
+#: would turn the text into paths in SVG and PDF).
+TEXT_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "alpha": 0.8, "edgecolor": "none"}
 #: Prefix of the gid of every artist drawn (``borderstrikes-legend`` ...).
 GID = "borderstrikes-"
 
