@@ -8,9 +8,10 @@ ones below it, never upward, not even inside a function):
 2. ``datasets`` and ``strikes`` -- the shipped data and the strike schema;
 3. ``io`` -- readers of other people's files;
 4. the analyses -- ``border``, ``gazetteer``, ``areas``, ``clustering``,
-   ``uncertainty``, ``claims``, ``origin``, ``ranges``, ``exposure``, ``timeline``;
+   ``uncertainty``, ``claims``, ``origin``, ``ranges``, ``exposure``, ``timeline``,
+   ``incidents``, ``matching``;
 5. ``dask`` and ``viz`` -- the lazy layer and the maps;
-6. ``report``, ``cli``, the package itself and the deprecated module aliases.
+6. ``report``, ``export``, ``cli``, the package itself and the deprecated module aliases.
 
 Inside a layer, imports may go either way as long as they form no cycle. A
 dask input reaches layer 5 through :mod:`borderstrikes._core.lazy`, by name,
@@ -44,9 +45,21 @@ LAYERS: list[tuple[str, ...]] = [
         "ranges",
         "exposure",
         "timeline",
+        "incidents",
+        "matching",
     ),
     ("dask", "viz"),
-    ("report", "cli", "__main__", "__init__", "distributed", "interactive", "plotting", "readers"),
+    (
+        "report",
+        "export",
+        "cli",
+        "__main__",
+        "__init__",
+        "distributed",
+        "interactive",
+        "plotting",
+        "readers",
+    ),
 ]
 #: Third-party packages only some layers may import.
 ONLY_IN = {

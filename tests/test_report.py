@@ -35,6 +35,11 @@ def test_report_writes_every_file(report_dir):
         "buffer_zones.csv",
         "claims.csv",
         "report.html",
+        "timeline.png",
+        "timeline.csv",
+        "places.csv",
+        "map.html",
+        "case-file.zip",
         "SOURCES.txt",  # the data credits
         ".borderstrikes-output",  # marks the folder as replaceable by the next report
     }
@@ -63,7 +68,10 @@ def test_report_html_is_self_contained(report_dir):
     assert "data:image/png;base64," in page
     assert "WGS84" in page
     assert "claim" in page.lower()
-    assert "<script" not in page  # nothing to fetch, nothing to run
+    # the page itself runs nothing; the web map runs in a sandboxed srcdoc frame
+    outside = re.sub(r"srcdoc=\"[^\"]*\"", "", page)
+    assert "<script" not in outside
+    assert not re.search(r"(src|href)=['\"]?https?:", outside.replace("<a href", ""))
     for url in bs.load_strikes()["source_url"].dropna().unique():
         assert json.dumps(url)[1:-1].replace("&", "&amp;") in page
 
@@ -230,7 +238,8 @@ def test_chromium_shows_every_verdict_without_sideways_scrolling(
 ):
     seen = measure(tmp_path, report_dir, width, 900, print_media=print_media)
     assert seen["width"] == width
-    assert len(seen["verdicts"]) == len(pd.read_csv(report_dir / "claims.csv")) == 20
+    n_claims = len(bs.load_claims())
+    assert len(seen["verdicts"]) == len(pd.read_csv(report_dir / "claims.csv")) == n_claims
     assert max(seen["verdicts"]) <= seen["width"]
     assert max(seen["reasons"]) <= seen["width"]
     assert seen["overflow"] == []  # no table scrolls sideways
@@ -257,8 +266,8 @@ def test_claims_csv_keeps_claim_id_and_sources(report_dir):
 
 
 def test_captions_glossaries_and_verdicts_are_defined(page):
-    assert page.count("<table ") == page.count("<caption>") == 5
-    assert page.count("<details class='glossary' open><summary>Columns</summary>") == 5
+    assert page.count("<table ") == page.count("<caption>") == 9
+    assert page.count("<details class='glossary' open><summary>Columns</summary>") == 9
     verdicts = page[page.index("id='verdicts'") : page.index("id='claims-table'")]
     for verdict in ("consistent", "inconsistent", "not_checkable"):
         assert f"<code>{verdict}</code>" in verdicts
@@ -271,3 +280,145 @@ def test_claim_sources_are_listed(page):
     for url in bs.load_claims()["source_url"].unique():
         assert f'<a href="{html.escape(url)}"' in sources
     assert "<b>C03, C04</b>: Armenpress" in sources
+
+
+def test_timeline_spreads_tallies_and_marks_the_cited_ceasefires(report_dir, page):
+    strikes = bs.load_strikes()
+    timeline = pd.read_csv(report_dir / "timeline.csv")
+    assert timeline["reports"].sum() == pytest.approx(len(strikes))
+    # independent count: a report covers date_start..date_end, shared equally over its days
+    days = (strikes["date_end"] - strikes["date_start"]).dt.days + 1
+    expected = {}
+    for start, n in zip(strikes["date_start"], days, strict=True):
+        for k in range(n):
+            day = f"{start + pd.Timedelta(days=k):%Y-%m-%d}"
+            expected[day] = expected.get(day, 0) + 1 / n
+    per_day = timeline.groupby(timeline["start"].str[:10])["reports"].sum()
+    for day, value in expected.items():  # a clock time narrows a report within its one day
+        assert per_day[day] == pytest.approx(value, abs=1e-9), day
+    marks = bs.load_timeline_marks()
+    for mark_id, mark in marks.iterrows():
+        assert f"<b>{mark_id}</b>" in page
+        assert f'<a href="{html.escape(mark["source_url"])}"' in page
+
+
+def test_places_table_counts_and_bounds(report_dir):
+    strikes = bs.load_strikes()
+    places = pd.read_csv(report_dir / "places.csv")
+    counts = strikes.groupby("place").size()
+    assert places.set_index("place")["reports"].to_dict() == counts.to_dict()
+    sotk = places.set_index("place").loc["Sotk"]
+    distances = pd.read_csv(report_dir / "distances.csv")
+    at_sotk = distances[distances["place"] == "Sotk"]
+    radius_km = at_sotk["location_radius_m"] / 1000
+    assert sotk["distance_min_km"] == pytest.approx(
+        (at_sotk["signed_distance_km"] - radius_km).min()
+    )
+    assert sotk["distance_max_km"] == pytest.approx(
+        (at_sotk["signed_distance_km"] + radius_km).max()
+    )
+    assert sotk["strongest_evidence"] == "impact"
+
+
+def test_report_on_a_minimal_csv_of_ones_own_events(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "lon,lat,date,place,my_note\n"
+        "45.669,39.841,2022-09-13,Jermuk,seen on video\n"
+        "45.876,40.204,2022-09-13,Sotk,\n"
+        "46.338,39.508,2022-09-14,Goris,two craters\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["report", "--strikes", str(path), "--out", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Fields filled in by borderstrikes" in page
+    for column in ("evidence", "location_precision", "claimant", "admin1_iso"):
+        assert f"<code>{column}</code>" in page
+    distances = pd.read_csv(out / "distances.csv")
+    assert distances["my_note"].tolist()[0] == "seen on video"  # the user's column is kept
+    assert distances["admin1"].tolist() == ["Vayots Dzor", "Gegharkunik", "Syunik"]
+    assert set(distances["location_radius_m"]) == {2000}
+
+
+FRAME_PROBE = """<pre id="bs-frame"></pre><script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var frame = document.querySelector("iframe.webmap");
+    var box = frame.getBoundingClientRect();
+    var doc = frame.contentDocument;
+    var legend = doc && doc.getElementById("bs-legend");
+    var out = {frame: [box.left, box.right, box.width], viewport: window.innerWidth};
+    var xs = [], ys = [];
+    if (doc) {
+      doc.querySelectorAll(".bs-report-icon").forEach(function (icon) {
+        var r = icon.getBoundingClientRect();
+        xs.push((r.left + r.right) / 2);
+        ys.push((r.top + r.bottom) / 2);
+      });
+    }
+    out.icons = {x: xs, y: ys};
+    if (legend) {
+      var r = legend.getBoundingClientRect();
+      out.legend = {left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+        inner: [doc.documentElement.clientWidth, doc.documentElement.clientHeight],
+        visibility: getComputedStyle(legend).visibility, text: legend.textContent};
+    }
+    document.getElementById("bs-frame").textContent = JSON.stringify(out);
+  }, 1500);
+});
+</script>"""
+
+
+def test_chromium_shows_the_embedded_map_with_its_legend(report_dir, tmp_path):
+    """The web map inside report.html draws its legend within the frame, on screen.
+
+    The page sandboxes the frame (scripts only, an opaque origin); to read the frame's
+    document, this test's copy of the page adds allow-same-origin and nothing else.
+    """
+    text = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert text.count("sandbox='allow-scripts'") == 1
+    copy = tmp_path / "framed.html"
+    text = text.replace("sandbox='allow-scripts'", "sandbox='allow-scripts allow-same-origin'")
+    copy.write_text(text.replace("</body>", FRAME_PROBE + "</body>"), encoding="utf-8")
+    stdout = run_chromium(
+        tmp_path, "--window-size=1280,900", "--dump-dom", copy.as_uri(), budget_ms=6000
+    )
+    found = re.search(r'<pre id="bs-frame">(.*?)</pre>', stdout, flags=re.S)
+    assert found, stdout[-2000:]
+    seen = json.loads(html.unescape(found.group(1)))
+    assert seen["frame"][1] <= seen["viewport"]  # the frame fits the page's width
+    legend = seen["legend"]
+    assert legend["visibility"] == "visible"
+    width, height = legend["inner"]
+    assert 0 <= legend["left"] < legend["right"] <= width
+    assert 0 <= legend["top"] < legend["bottom"] <= height
+    assert "Reports are claims, not verified facts" in legend["text"]
+    assert "Impact reported" in legend["text"]
+    # the map is framed on the reports (a frame laid out late must not leave it at zoom 0)
+    xs, ys = seen["icons"]["x"], seen["icons"]["y"]
+    assert len(xs) == bs.load_strikes().geometry.drop_duplicates().size
+    assert all(0 <= x <= width for x in xs)
+    assert all(0 <= y <= height for y in ys)
+    assert max(ys) - min(ys) > 0.4 * height  # spread over the frame, not one dot
+
+
+def test_range_and_exposure_sections(report_dir, page):
+    ranges = pd.read_csv(report_dir / "ranges.csv")
+    strikes = bs.load_strikes()
+    named = strikes["evidence"].isin(["direction", "claimed_firing_point"]).sum()
+    assert len(ranges) == 3 * named  # three weapon classes per named report
+    assert set(ranges["verdict"]) <= {
+        "in_range",
+        "depends_on_location",
+        "only_from_forward",
+        "out_of_range",
+        "too_close",
+    }
+    exposure = pd.read_csv(report_dir / "exposure.csv")
+    assert (exposure["unknown"] > 0).any()
+    assert exposure.loc[exposure["unknown"] > 0, "population"].str.startswith("at least").all()
+    assert "Could the weapons reach?" in page
+    assert "Who lives near the line" in page
+    tables = re.findall(r"<caption>Table (\d+)\.", page)
+    assert tables == [str(n) for n in range(1, len(tables) + 1)]  # numbered in order

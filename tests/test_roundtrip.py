@@ -18,7 +18,7 @@ import shapely
 from borderstrikes import datasets
 from borderstrikes.claims import load_claims, validate_claims
 from borderstrikes.io import read_strikes
-from borderstrikes.strikes import decode_columns, encode_columns
+from borderstrikes.strikes import LIST_COLUMNS, decode_columns, encode_columns
 
 try:
     from borderstrikes.io import events as readers
@@ -68,7 +68,7 @@ def assert_same(back, original, *, missing_text_is_empty=False):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_packaged_strikes_round_trip(fmt, tmp_path):
     strikes = datasets.load_strikes()
-    back = round_trip(strikes, tmp_path / f"strikes.{fmt}", lists=("place_variants", "weapons"))
+    back = round_trip(strikes, tmp_path / f"strikes.{fmt}", lists=LIST_COLUMNS)
     assert_same(back, strikes)
     assert back["place_variants"].map(type).eq(list).all()
 
@@ -85,7 +85,7 @@ def test_full_precision_coordinates_round_trip(fmt, tmp_path):
         ),
         crs=strikes.crs,
     )
-    back = round_trip(moved, tmp_path / f"moved.{fmt}", lists=("place_variants", "weapons"))
+    back = round_trip(moved, tmp_path / f"moved.{fmt}", lists=LIST_COLUMNS)
     assert_same(back, moved)
 
 

@@ -18,10 +18,14 @@ from borderstrikes import (
     clustering,
     datasets,
     errors,
+    exposure,
     gazetteer,
     geodesy,
     io,
+    origin,
+    ranges,
     strikes,
+    timeline,
     uncertainty,
     viz,
 )
@@ -48,9 +52,13 @@ from borderstrikes.datasets import (
     load_place_aliases,
     load_places,
     load_strikes,
+    load_timeline_marks,
+    load_weapons,
 )
+from borderstrikes.exposure import exposure_rings, settlement_exposure, strike_exposure
 from borderstrikes.gazetteer import geocode
 from borderstrikes.geodesy import geodesic_distance_m, point_to_segment_m
+from borderstrikes.incidents import group_incidents
 from borderstrikes.io import (
     read_acled,
     read_gdelt_events,
@@ -58,9 +66,13 @@ from borderstrikes.io import (
     read_ucdp_ged,
     select_strike_reports,
 )
+from borderstrikes.matching import match_events
+from borderstrikes.origin import bearing, bearing_fans, fan_crossings, triangulate
+from borderstrikes.ranges import range_check, range_rings, weapon_range
 from borderstrikes.strikes import validate_strikes
+from borderstrikes.timeline import report_intervals, report_timeline
 from borderstrikes.uncertainty import cluster_stability, distance_interval
-from borderstrikes.viz import explore_strikes, plot_strikes
+from borderstrikes.viz import explore_strikes, plot_strikes, plot_timeline
 
 #: Old module names and where they live now (deprecated, removed in 0.3).
 _MOVED_MODULES = {
@@ -82,6 +94,8 @@ __all__ = [
     "__version__",
     "advance_area",
     "areas",
+    "bearing",
+    "bearing_fans",
     "border",
     "border_between",
     "border_stretch",
@@ -99,6 +113,9 @@ __all__ = [
     "distributed",  # deprecated alias of borderstrikes.dask
     "errors",
     "explore_strikes",
+    "exposure",
+    "exposure_rings",
+    "fan_crossings",
     "gazetteer",
     "geocode",
     "geodesic_area",
@@ -106,6 +123,7 @@ __all__ = [
     "geodesic_distance_m",
     "geodesy",
     "get_path",
+    "group_incidents",
     "io",
     "k_distance",
     "load_border",
@@ -115,20 +133,35 @@ __all__ = [
     "load_place_aliases",
     "load_places",
     "load_strikes",
+    "load_timeline_marks",
+    "load_weapons",
+    "match_events",
+    "origin",
     "plot_strikes",
+    "plot_timeline",
     "point_to_segment_m",
+    "range_check",
+    "range_rings",
+    "ranges",
     "read_acled",
     "read_gdelt_events",
     "read_strikes",
     "read_ucdp_ged",
     "readers",  # deprecated alias of borderstrikes.io
+    "report_intervals",
+    "report_timeline",
     "select_strike_reports",
+    "settlement_exposure",
     "show_versions",
+    "strike_exposure",
     "strikes",
+    "timeline",
+    "triangulate",
     "uncertainty",
     "validate_claims",
     "validate_strikes",
     "viz",
+    "weapon_range",
     "zone_places",
     "zone_strikes",
     "zone_units",

@@ -20,7 +20,7 @@ import pandas as pd
 
 from borderstrikes.errors import BorderstrikesError
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -43,7 +43,8 @@ def _read_events(args: argparse.Namespace) -> tuple[Any, pd.DataFrame]:
     """Read ``--events`` with the ``--format`` reader; say how many rows were rejected and why."""
     from borderstrikes import io as readers
 
-    events, rejects = getattr(readers, _READERS[args.format])(args.events)
+    options = {key: getattr(args, key, None) for key in ("sep", "encoding", "dayfirst")}
+    events, rejects = getattr(readers, _READERS[args.format])(args.events, **options)
     layout = events.attrs["provenance"][0]["layout"]
     print(
         f"read {len(events)} events from {args.events} ({layout}); {len(rejects)} row(s) rejected",
@@ -67,7 +68,8 @@ def _strike_events(events: Any, countries: Sequence[str] = ("ARM",)) -> tuple[An
     for reason, count in left_out["reason"].value_counts().items():
         print(f"  {count} x {reason}", file=sys.stderr)
     if strikes.empty:
-        msg = "none of the events can be used as a strike report on Armenia (see above)."
+        names = "/".join(countries) if not isinstance(countries, str) else countries
+        msg = f"none of the events can be used as a strike report on {names} (see above)."
         raise DataFileError(msg)
     return strikes, left_out
 
@@ -281,7 +283,7 @@ def _map(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from borderstrikes.io.write import atomic_file
-    from borderstrikes.viz.static import plot_strikes
+    from borderstrikes.viz.static import plot_strikes, save_map
 
     strikes = _load(args.strikes)
     clusters = None
@@ -296,11 +298,21 @@ def _map(args: argparse.Namespace) -> int:
         labels = cluster_strikes(strikes, eps_km=DEFAULT_EPS_KM, min_samples=DEFAULT_MIN_SAMPLES)
         strikes = strikes.assign(cluster=labels)
         clusters = describe_clusters(strikes, labels)
+    if args.html is not None:  # the interactive map instead of the image
+        from borderstrikes.viz.interactive import interactive_map_html
+
+        page = interactive_map_html(
+            strikes, clusters=clusters, basemap="osm" if args.basemap == "tiles" else "offline"
+        )
+        with atomic_file(args.html) as temporary:
+            temporary.write_text(page, encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+        return 0
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=args.dpi)
     plot_strikes(strikes, ax=ax, basemap=args.basemap, color_by=args.color_by, clusters=clusters)
     try:
         with atomic_file(args.output) as temporary:
-            fig.savefig(temporary, bbox_inches="tight")
+            save_map(fig, temporary)
     finally:
         plt.close(fig)
     print(f"wrote {args.output}", file=sys.stderr)
@@ -333,6 +345,152 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from borderstrikes.export import export
+
+    if Path(args.out).suffix.lower() != ".zip":
+        from borderstrikes.io.write import check_output_folder
+
+        check_output_folder(args.out, force=args.force)  # before reading or computing anything
+    inputs = []
+    if args.events:
+        strikes = _strike_events(_read_events(args)[0], args.countries)[0]
+        inputs.append(args.events)
+    else:
+        strikes = _load(args.strikes)
+        if args.strikes is not None:
+            inputs.append(args.strikes)
+    path = export(
+        strikes,
+        args.out,
+        formats=args.formats,
+        circles=not args.no_circles,
+        inputs=inputs,
+        command="borderstrikes export",
+        force=args.force,
+    )
+    print(path)
+    return 0
+
+
+def _select_evidence(strikes: Any, evidence: Sequence[str] | None) -> Any:
+    """Keep the reports whose ``evidence`` is one of ``evidence`` (all when None)."""
+    if evidence is None or "evidence" not in strikes.columns:
+        return strikes
+    return strikes[strikes["evidence"].isin(evidence)]
+
+
+def _report_columns(strikes: Any, table: pd.DataFrame) -> pd.DataFrame:
+    keep = strikes[[c for c in ("report_id", "place", "date", "evidence") if c in strikes]]
+    return pd.concat([keep, table.set_axis(keep.index)], axis=1)
+
+
+def _fans(args: argparse.Namespace) -> int:
+    from borderstrikes.origin import bearing_fans, fan_crossings, triangulate
+
+    strikes = _select_evidence(_load(args.strikes), args.evidence)
+    if "report_id" in strikes and strikes["report_id"].is_unique:
+        strikes = strikes.set_axis(pd.Index(strikes["report_id"].to_numpy()))  # fans by report
+    direction: Any = args.direction
+    try:
+        direction = float(direction)
+    except ValueError:
+        pass
+    fans = bearing_fans(
+        strikes,
+        direction=direction,
+        max_range_km=args.max_range_km,
+        min_range_km=args.min_range_km,
+        half_width_deg=args.half_width_deg,
+    )
+    if args.output is not None:
+        keep = strikes[[c for c in ("report_id", "place", "date") if c in strikes]]
+        frame = pd.concat([keep, fans.set_axis(keep.index)], axis=1)
+        _write_table(
+            frame.drop(columns=fans.geometry.name),
+            args.output,
+            geometry=fans.geometry,
+            layer=args.layer,
+            provenance=_provenance(strikes),
+        )
+        return 0
+    hits = fan_crossings(fans)
+    print(
+        f"{len(fans)} fan(s): fire from {args.direction} "
+        f"(±{fans['half_width_deg'].iloc[0] if len(fans) else 0:g}°), "
+        f"{args.min_range_km:g}-{args.max_range_km:g} km (geodesic, WGS84)"
+    )
+    print(hits.round(2).to_string(index=False))
+    if args.triangulate and len(fans):
+        areas = triangulate(fans)
+        print("\nArea covered by at least k fans (the first row: the most likely origin)")
+        print(pd.DataFrame(areas.drop(columns=areas.geometry.name)).round(3).to_string())
+    return 0
+
+
+_RANGE_EVIDENCE = ["claimed_firing_point", "direction"]
+
+
+def _range(args: argparse.Namespace) -> int:
+    from borderstrikes.ranges import range_check
+
+    strikes = _select_evidence(_load(args.strikes), args.evidence)
+    parts = [
+        _report_columns(strikes, range_check(strikes, weapon=w, extended=args.extended))
+        for w in args.weapon
+    ]
+    table = pd.concat(parts) if parts else pd.DataFrame()
+    if args.output is not None:
+        _write_table(table, args.output, index=False, provenance=_provenance(strikes))
+        return 0
+    shown = table.drop(columns=["reason", "min_range_km", "location_radius_km"], errors="ignore")
+    numbers = shown.select_dtypes("number").columns
+    print(shown.round(dict.fromkeys(numbers, 1)).to_string(index=False))
+    print(
+        "\nforward_*_km: how far past the line (towards the report) the weapon must have "
+        "stood,\nover the report's location radius; ranges are cited in data/weapons.csv."
+    )
+    return 0
+
+
+def _exposure(args: argparse.Namespace) -> int:
+    import re
+
+    from borderstrikes.exposure import band_summary, settlement_exposure, strike_exposure
+
+    strikes = _keep_strike_reports(_load(args.strikes), args.all_evidence)
+    if args.settlements:
+        table = settlement_exposure(strikes, bands_km=args.bands_km)
+        if args.output is not None:
+            _write_table(table, args.output, provenance=_provenance(table))
+            return 0
+        shown = table.drop(columns=["report_ids"]).round(2)
+        print(shown.to_string())
+        print("\nTotals per band (population: settlements of unknown population make it a lower")
+        print("bound, never zero)")
+        print(band_summary(table).to_string())
+        return 0
+    by = None
+    if args.by_cluster:
+        from borderstrikes.clustering import (
+            DEFAULT_EPS_KM,
+            DEFAULT_MIN_SAMPLES,
+            cluster_strikes,
+        )
+
+        by = cluster_strikes(strikes, eps_km=DEFAULT_EPS_KM, min_samples=DEFAULT_MIN_SAMPLES)
+    table = strike_exposure(strikes, radii_km=args.radii_km, by=by)
+    if by is None:
+        table = _report_columns(strikes, table)
+    if args.output is not None:
+        _write_table(table, args.output, provenance=_provenance(strikes))
+        return 0
+    words = ["report_id", "place", "n_strikes"] + [c for c in table if c.startswith("places_")]
+    words += [c for c in table if re.fullmatch(r"population_[0-9.]+km", str(c))]
+    print(table[[c for c in words if c in table]].to_string())
+    return 0
+
+
 _COLOR_BY = ("evidence", "date", "weapon", "cluster")
 _MAX_DPI = 600  # a 9 x 9.5 inch map at 600 dpi is already 31 million pixels
 
@@ -346,6 +504,11 @@ def _dpi(text: str) -> int:
         msg = f"must be an integer from 1 to {_MAX_DPI} (got {text!r})"
         raise argparse.ArgumentTypeError(msg)
     return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser (every subcommand and option), e.g. for the docs."""
+    return _parser()[0]
 
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
@@ -381,6 +544,29 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         )
         command.add_argument(
             "--format", choices=sorted(_READERS), help="the dataset the --events file comes from"
+        )
+        command.add_argument(
+            "--sep", help="field separator of --events (default: recognised from its header)"
+        )
+        command.add_argument(
+            "--encoding",
+            help="text encoding of --events, e.g. cp1252 or utf-16 (default: recognised)",
+        )
+        order = command.add_mutually_exclusive_group()
+        order.add_argument(
+            "--dayfirst",
+            dest="dayfirst",
+            action="store_const",
+            const=True,
+            default=None,
+            help="numbers-only dates of --events are day-first (13/09/2022)",
+        )
+        order.add_argument(
+            "--monthfirst",
+            dest="dayfirst",
+            action="store_const",
+            const=False,
+            help="numbers-only dates of --events are month-first, US style (09/13/2022)",
         )
 
     summary = commands.add_parser(
@@ -487,7 +673,95 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     map_.add_argument(
         "--dpi", type=_dpi, default=150, help=f"resolution, 1 to {_MAX_DPI} (default 150)"
     )
+    map_.add_argument(
+        "--html",
+        metavar="FILE.html",
+        help="write the interactive map instead (one self-contained HTML page that works "
+        "offline; --basemap tiles adds OpenStreetMap tiles, any other basemap draws none)",
+    )
     handlers["map"] = _map
+
+    evidence_help = "keep only reports with this evidence kind (repeatable)"
+    fans = commands.add_parser(
+        "fans", help="bearing fans from impacts: border sections and countries they reach"
+    )
+    fans.add_argument("strikes", nargs="?", help=strikes_help)
+    fans.add_argument(
+        "--direction", required=True, help="where fire came from: a compass point or degrees"
+    )
+    fans.add_argument("--max-range-km", type=float, required=True)
+    fans.add_argument("--min-range-km", type=float, default=0.0)
+    fans.add_argument("--half-width-deg", type=float, default=None, help="default 11.25")
+    fans.add_argument("--evidence", nargs="+", default=["impact"], help=evidence_help)
+    fans.add_argument("--triangulate", action="store_true", help="intersect the fans")
+    fans.add_argument("-o", "--output", help=output_help)
+    fans.add_argument("--layer", help=layer_help)
+    handlers["fans"] = _fans
+
+    range_ = commands.add_parser(
+        "range", help="could the weapon reach: distance to the line against cited ranges"
+    )
+    range_.add_argument("strikes", nargs="?", help=strikes_help)
+    range_.add_argument(
+        "--weapon",
+        nargs="+",
+        default=["120 mm mortar"],
+        help="weapon_id or alias from data/weapons.csv (default: 120 mm mortar)",
+    )
+    range_.add_argument("--evidence", nargs="+", default=_RANGE_EVIDENCE, help=evidence_help)
+    range_.add_argument(
+        "--extended", action="store_true", help="use extended-range ammunition where cited"
+    )
+    range_.add_argument("-o", "--output", help="output .csv; default: print the table")
+    handlers["range"] = _range
+
+    export_ = commands.add_parser(
+        "export",
+        help="write the case file: KMZ (Google Earth), GeoPackage with QGIS styles, XLSX "
+        "workbook and run manifest",
+    )
+    export_.add_argument("strikes", nargs="?", help=strikes_help)
+    add_events(export_)
+    export_.add_argument(
+        "--countries", nargs="+", default=["ARM"], metavar="ISO3",
+        help="with --events: countries the reports may lie in (default ARM)",
+    )
+    export_.add_argument(
+        "-o", "--out", default="borderstrikes-case",
+        help="output folder (written all at once), or a .zip file (default: borderstrikes-case)",
+    )
+    export_.add_argument(
+        "--formats", nargs="+", choices=["kmz", "gpkg", "xlsx"], default=["kmz", "gpkg", "xlsx"]
+    )
+    export_.add_argument(
+        "--no-circles", action="store_true", help="leave out the location-precision circles"
+    )
+    export_.add_argument(
+        "--force", action="store_true", help="replace an --out folder borderstrikes did not write"
+    )
+    handlers["export"] = _export
+
+    exposure = commands.add_parser(
+        "exposure", help="settlements and population within reach of strikes or of the line"
+    )
+    exposure.add_argument("strikes", nargs="?", help=strikes_help)
+    exposure.add_argument("--radii-km", type=float, nargs="+", default=[1, 2, 5])
+    exposure.add_argument(
+        "--by-cluster", action="store_true", help="one row per cluster (clusters defaults)"
+    )
+    exposure.add_argument(
+        "--settlements",
+        action="store_true",
+        help="list the settlements of Armenia by distance band from the line instead",
+    )
+    exposure.add_argument("--bands-km", type=float, nargs="+", default=[0, 5, 20])
+    exposure.add_argument(
+        "--all-evidence",
+        action="store_true",
+        help="keep displacement-only and denial reports (left out by default)",
+    )
+    exposure.add_argument("-o", "--output", help=output_help)
+    handlers["exposure"] = _exposure
     return parser, handlers
 
 

