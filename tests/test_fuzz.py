@@ -832,7 +832,9 @@ def _run_cli(call):
             "existing": str(existing),
             "report": str(report),
         }
-        argv = [a.format(**names) if "{" in a and "}" in a else a for a in argv]
+        # only the named placeholders: generated text may hold "{}" or "{0}" of its own
+        for key, value in names.items():
+            argv = [a.replace("{" + key + "}", value) for a in argv]
         before = _snapshot(work)
         stdout, stderr = io.StringIO(), io.StringIO()
         # in the temporary folder: `map` without -o writes map.png to the working directory
