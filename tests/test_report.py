@@ -422,3 +422,21 @@ def test_range_and_exposure_sections(report_dir, page):
     assert "Who lives near the line" in page
     tables = re.findall(r"<caption>Table (\d+)\.", page)
     assert tables == [str(n) for n in range(1, len(tables) + 1)]  # numbered in order
+
+
+def test_a_large_table_gets_no_case_file_and_the_page_says_so(tmp_path, monkeypatch):
+    import borderstrikes.report as report
+
+    monkeypatch.setattr(report, "CASE_FILE_MAX_REPORTS", 10)
+    result = report.write_report(tmp_path / "out")
+    assert "case_file" not in result.files
+    assert not (tmp_path / "out" / "case-file.zip").exists()
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "No case file: the report bundles one for up to 10 reports and these are 88" in page
+
+
+def test_both_maps_draw_the_mortar_reach_from_claimed_firing_points(report_dir):
+    svg = (report_dir / "map.svg").read_text(encoding="utf-8")
+    label = "Reach of a 120 mm mortar (7.1 km) from a claimed firing point"
+    assert label in svg  # a legend entry of the static map, as text
+    assert label in (report_dir / "map.html").read_text(encoding="utf-8")

@@ -272,6 +272,22 @@
       el("span", r).textContent = kindOf(index).label + " ";
       countSpans[index] = el("span", r, "bs-kind-count");
     });
+    // Overlays (fans, range rings, exposure rings): a swatch of each, its label as text.
+    if (C.overlays && C.overlays.length) {
+      el("p", div, "bs-overlays-title").textContent = C.overlays_title;
+      C.overlays.forEach(function (overlay) {
+        var r = row(div);
+        r.className += " bs-overlay-row";
+        var swatch = svgEl("svg", r, {width: 22, height: 14, viewBox: "0 0 22 14"});
+        var attributes = overlay.kind === "line" ?
+          {d: "M1 7H21", fill: "none", stroke: overlay.color, "stroke-width": 2} :
+          {d: "M1.5 1.5H20.5V12.5H1.5Z", fill: overlay.color, "fill-opacity": overlay.alpha,
+            stroke: overlay.color, "stroke-width": 1.5};
+        if (overlay.dash) { attributes["stroke-dasharray"] = overlay.dash; }
+        svgEl("path", swatch, attributes);
+        el("span", r).textContent = overlay.label;
+      });
+    }
     var about = el("details", div);
     about.open = map.getSize().y >= 640;
     el("summary", about).textContent = "What the symbols mean";

@@ -28,7 +28,14 @@ from borderstrikes.io.write import (
 from borderstrikes.report.page import PageContent, render_page
 from borderstrikes.report.summary import place_table, summary_tables
 
-__all__ = ["ReportResult", "place_table", "summary_tables", "write_clusters", "write_report"]
+__all__ = [
+    "CASE_FILE_MAX_REPORTS",
+    "ReportResult",
+    "place_table",
+    "summary_tables",
+    "write_clusters",
+    "write_report",
+]
 
 Progress = Callable[[str], None]
 
@@ -117,8 +124,28 @@ def _clusters(
 _MAP_ZONES_KM = (5, 10, 20)
 
 
+#: The weapon whose reach from the claimed firing points both maps draw.
+_MAP_REACH_WEAPON = "mortar_120_2s12"
+
+
+def _overlays(strikes: gpd.GeoDataFrame) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """Give the reach of a 120 mm mortar from each claimed firing point, for both maps."""
+    from borderstrikes.ranges import range_rings
+
+    claimed = strikes[strikes["evidence"] == "claimed_firing_point"]
+    if claimed.empty:
+        return []
+    rings = range_rings(claimed, weapon=_MAP_REACH_WEAPON)
+    reach = float(rings["max_range_km"].iloc[0])
+    return [(f"Reach of a 120 mm mortar ({reach:g} km) from a claimed firing point", rings)]
+
+
 def _map(
-    strikes: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, basemap: str, out: Path
+    strikes: gpd.GeoDataFrame,
+    clusters: gpd.GeoDataFrame,
+    basemap: str,
+    out: Path,
+    overlays: list[tuple[str, gpd.GeoDataFrame]],
 ) -> tuple[Path, Path]:
     import matplotlib.pyplot as plt
 
@@ -127,7 +154,7 @@ def _map(
 
     zones = pd.concat([buffer_zone(depth_km=depth) for depth in _MAP_ZONES_KM])
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=150)
-    plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, zones=zones)
+    plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, zones=zones, overlays=overlays)
     png, svg = out / "map.png", out / "map.svg"
     save_map(fig, png)
     save_map(fig, svg)
@@ -159,11 +186,16 @@ def _timeline(strikes: gpd.GeoDataFrame, out: Path) -> tuple[pd.DataFrame, pd.Da
     return table, marks, png
 
 
-def _interactive(strikes: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame, out: Path) -> str:
+def _interactive(
+    strikes: gpd.GeoDataFrame,
+    clusters: gpd.GeoDataFrame,
+    out: Path,
+    overlays: list[tuple[str, gpd.GeoDataFrame]],
+) -> str:
     """Make the interactive map as one offline HTML document; write it to ``map.html``."""
     from borderstrikes.viz.interactive import interactive_map_html
 
-    document = interactive_map_html(strikes, clusters=clusters)
+    document = interactive_map_html(strikes, clusters=clusters, overlays=overlays)
     (out / "map.html").write_text(document, encoding="utf-8")
     return document
 
@@ -196,6 +228,11 @@ def _exposure(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
 
     return band_summary(settlement_exposure(strikes)).reset_index()
 
+
+#: Largest number of reports the report bundles into ``case-file.zip``: the KMZ and the
+#: workbook take about 1.4 ms per report each (``benchmarks/bench_report.py``), so a
+#: larger table is left to ``borderstrikes export``, and the page says so.
+CASE_FILE_MAX_REPORTS = 5_000
 
 #: Columns of the report's distance table that go into the case file's workbook.
 _CASE_DISTANCE_COLUMNS = (
@@ -315,8 +352,8 @@ def write_report(
         The paths written (``map.png``, ``map.svg``, ``map.html``,
         ``timeline.png``, ``timeline.csv``, ``places.csv``, ``exposure.csv``,
         ``ranges.csv`` (when reports name a direction or firing point),
-        ``case-file.zip``
-        (:func:`borderstrikes.export.export`: KMZ, GeoPackage, XLSX),
+        ``case-file.zip`` (up to :data:`CASE_FILE_MAX_REPORTS` reports;
+        :func:`borderstrikes.export.export`: KMZ, GeoPackage, XLSX),
         ``distances.csv``, ``clusters.geojson``, ``buffer_zones.csv``,
         ``claims.csv``, ``report.html``, ``SOURCES.txt`` and the ``tables``)
         and the seconds each step took.
@@ -394,15 +431,19 @@ def write_report(
         names["timeline"] = write_csv(timeline, folder / "timeline.csv", index=False).name
         names["timeline_png"] = timeline_png.name
 
-        png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder))
+        overlays = _overlays(strikes)
+        png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder, overlays))
         names["map_png"], names["map_svg"] = png.name, svg.name
-        webmap = steps.run("interactive map", lambda: _interactive(strikes, clusters, folder))
+        webmap = steps.run(
+            "interactive map", lambda: _interactive(strikes, clusters, folder, overlays)
+        )
         names["map_html"] = "map.html"
 
-        case = steps.run(
-            "case file", lambda: _case_file(strikes, distances, labels, claims, folder)
-        )
-        names["case_file"] = case.name
+        if len(strikes) <= CASE_FILE_MAX_REPORTS:
+            case = steps.run(
+                "case file", lambda: _case_file(strikes, distances, labels, claims, folder)
+            )
+            names["case_file"] = case.name
 
         parameters = {
             "strikes": "packaged September 2022 reports" if packaged else f"{len(strikes)} reports",
@@ -430,6 +471,7 @@ def write_report(
             provenance=provenance,
             interactive_html=webmap,
             defaulted=defaulted,
+            case_file_limit=None if "case_file" in names else CASE_FILE_MAX_REPORTS,
         )
         page = steps.run("HTML report", lambda: render_page(content))
         (folder / "report.html").write_text(page, encoding="utf-8")

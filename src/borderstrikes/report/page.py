@@ -688,6 +688,8 @@ class PageContent:
     provenance: Sequence[Mapping[str, Any]] = ()
     interactive_html: str | None = None
     defaulted: Mapping[str, str] = field(default_factory=dict)
+    #: Set when no case file was written: the most reports the report bundles into one.
+    case_file_limit: int | None = None
 
 
 def _shown(frame: pd.DataFrame, csv_name: str) -> tuple[pd.DataFrame, str]:
@@ -780,11 +782,18 @@ def render_page(content: PageContent) -> str:
         f"{first:%d %B %Y} to {last:%d %B %Y}.</p>"
     )
     buffer.write(_image(c.map_png, "Map of the reports"))
-    buffer.write(
-        "<p class='small'>Vector version: <a href='map.svg'>map.svg</a>. Case file for Google "
-        "Earth, QGIS and Excel (KMZ, GeoPackage, XLSX, with a run manifest): "
-        "<a href='case-file.zip'>case-file.zip</a>.</p>"
-    )
+    if c.case_file_limit is None:
+        case = (
+            "Case file for Google Earth, QGIS and Excel (KMZ, GeoPackage, XLSX, with a run "
+            "manifest): <a href='case-file.zip'>case-file.zip</a>."
+        )
+    else:
+        case = (
+            f"No case file: the report bundles one for up to {c.case_file_limit:,} reports "
+            f"and these are {len(strikes):,}; <code>borderstrikes export</code> writes it "
+            "(KMZ, GeoPackage, XLSX)."
+        )
+    buffer.write(f"<p class='small'>Vector version: <a href='map.svg'>map.svg</a>. {case}</p>")
     buffer.write(_interactive_html(c.interactive_html))
     buffer.write("<h2>Timeline</h2>")
     buffer.write(_image(c.timeline_png, "Reports per day"))

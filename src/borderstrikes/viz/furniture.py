@@ -51,6 +51,7 @@ __all__ = [
     "fill_box",
     "legend",
     "map_section",
+    "overlay_section",
     "report_sections",
     "set_map_aspect",
     "size_section",
@@ -484,6 +485,32 @@ def map_section(
         patch = {"facecolor": "none", "edgecolor": "#333333", "linestyle": "--", "linewidth": 0.8}
         entries.append(("patch", patch, "Cluster footprint"))
     return ("Map", entries)
+
+
+def overlay_section(overlays: Any) -> Section:
+    """Return the legend section of the overlays: one entry per overlay, with its label.
+
+    ``overlays`` are :class:`borderstrikes.viz.layers.Overlay` records (label,
+    kind, style); areas get a patch of their fill and outline, lines a line.
+    Labels are escaped by :func:`legend`.
+    """
+    from matplotlib.colors import to_rgba
+
+    entries: list[Entry] = []
+    for overlay in overlays:
+        style = overlay.style
+        if overlay.kind == "line":
+            line = {"color": style["color"], "linestyle": style["linestyle"], "linewidth": 1.3}
+            entries.append(("line", line, overlay.label))
+        else:
+            patch = {
+                "facecolor": to_rgba(style["color"], style["alpha"]),
+                "edgecolor": style["color"],
+                "linestyle": style["linestyle"],
+                "linewidth": 1.1,
+            }
+            entries.append(("patch", patch, overlay.label))
+    return ("Overlays", entries)
 
 
 def legend(ax: Axes, sections: list[Section], *, title: str, fontsize: float) -> Legend:

@@ -409,6 +409,7 @@ def explore_strikes(
     max_points: int = MAX_POINTS,
     border: gpd.GeoDataFrame | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    overlays: Any = None,
 ) -> folium.Map:
     """Build an interactive Leaflet map of strike reports.
 
@@ -442,6 +443,10 @@ def explore_strikes(
         Armenia–Azerbaijan border.
     countries : geopandas.GeoDataFrame, optional
         Admin-0 polygons with ``iso3`` and ``name``; default the shipped ones.
+    overlays : sequence of (str, GeoDataFrame) pairs, or mapping of str to GeoDataFrame, optional
+        Polygons or lines to draw over the map (fans, range rings, exposure
+        rings), each a layer of the layer control named by its label; as for
+        :func:`interactive_map_html`.
 
     Returns
     -------
@@ -479,6 +484,7 @@ def explore_strikes(
         countries=countries,
         units_of=[defaults.COUNTRY, defaults.NEIGHBOUR],
         caller="explore_strikes",
+        overlays=overlays,
     )
     if len(layers.reports) > max_points:
         msg = (
@@ -491,18 +497,19 @@ def explore_strikes(
         )
         raise ValueError(msg)
     m = _new_map(folium, layers, tiles=tiles, inline_assets=inline_assets)
-    overlays = [
+    toggles = [
         *_add_context(folium, m, layers, tiles=tiles),
         *_add_units(folium, m, layers),
         *_add_zones(folium, m, layers),
         *_add_footprints(folium, m, layers),
+        *_add_overlays(folium, m, layers),
         *_add_border(folium, m, layers),
         *_add_reports(folium, m, layers),
     ]
     credit = attribution_text(layers.sources, [])
     if credit:
         _add_attribution(m, credit)
-    _add_layer_control(folium, m, overlays)
+    _add_layer_control(folium, m, toggles)
     return m
 
 
@@ -600,6 +607,32 @@ def _add_footprints(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
     group = _group(folium, m)
     _geojson_layer(group, _geojson(footprints, list(labels), lambda p: style), fields)
     return [("Cluster footprints", group)]
+
+
+def _add_overlays(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
+    """Add each overlay as its own layer: translucent fill, outline in its colour, label tooltip.
+
+    Every feature carries its overlay's label as the property ``overlay``
+    (shown with ``textContent``); the layer control names the layer by it.
+    """
+    found = []
+    for overlay in layers.overlays:
+        colour, dash = overlay.style["color"], overlay.style["dash"]
+        style = {
+            "color": colour,
+            "weight": 1.5,
+            "opacity": 0.9,
+            "dashArray": dash,
+            "fillColor": colour,
+            "fillOpacity": overlay.style["alpha"],
+            "className": "bs-overlay",
+        }
+        frame = overlay.frame.assign(overlay=overlay.label)
+        group = _group(folium, m)
+        data = _geojson(frame, ["overlay"], lambda p, s=style: s)
+        _geojson_layer(group, data, [("overlay", None)])
+        found.append((overlay.label, group))
+    return found
 
 
 def _add_border(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
@@ -731,6 +764,7 @@ _PAGE_CSS = (
     ".bs-sample{width:20px;height:20px;flex:none;margin-right:12px}"
     ".bs-legend details summary{cursor:pointer;color:#333;margin:3px 0}"
     ".bs-summary,.bs-hint{color:#444;font-size:11px}"
+    ".bs-overlays-title{font-weight:600;margin:5px 0 2px}"
     ".bs-range{display:flex;align-items:center;gap:4px}"
     ".bs-range span{width:34px}"
     ".bs-range input{flex:1;min-width:0}"
@@ -762,12 +796,15 @@ def _date_range_text(strikes: pd.DataFrame) -> str:
 
 
 def _bounds(layers: MapLayers) -> list[list[float]]:
-    """``[[south, west], [north, east]]`` of the home country and every report."""
+    """``[[south, west], [north, east]]`` of the home country, every report and overlay."""
     home = layers.countries[layers.countries["iso3"] == layers.home].to_crs(WGS84)
     minx, miny, maxx, maxy = home.total_bounds
-    if len(layers.reports):
-        rx0, ry0, rx1, ry1 = layers.reports.total_bounds
-        minx, miny, maxx, maxy = min(minx, rx0), min(miny, ry0), max(maxx, rx1), max(maxy, ry1)
+    frames = [layers.reports, *(overlay.frame for overlay in layers.overlays)]
+    for frame in frames:
+        if len(frame):
+            rx0, ry0, rx1, ry1 = frame.total_bounds
+            minx, miny = min(minx, rx0), min(miny, ry0)
+            maxx, maxy = max(maxx, rx1), max(maxy, ry1)
     return [
         [round(float(miny), 5), round(float(minx), 5)],
         [round(float(maxy), 5), round(float(maxx), 5)],
@@ -795,6 +832,7 @@ def interactive_map(
     max_markers: int = MAX_MARKERS,
     border: gpd.GeoDataFrame | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    overlays: Any = None,
 ) -> folium.Map:
     """Build the interactive map to publish: legend, symbols, precision circles, time control.
 
@@ -824,6 +862,7 @@ def interactive_map(
         countries=countries,
         units_of=[defaults.COUNTRY, defaults.NEIGHBOUR],
         caller="interactive_map",
+        overlays=overlays,
     )
     m = _new_map(folium, layers, tiles=tiles, inline_assets=True)
     dates = _date_range_text(layers.reports)
@@ -833,11 +872,12 @@ def interactive_map(
     from branca.element import Element
 
     m.get_root().header.add_child(Element(_PAGE_CSS), name="borderstrikes_page_css")
-    overlays = [
+    toggles = [
         *_add_context(folium, m, layers, tiles=tiles),
         *_add_units(folium, m, layers),
         *_add_zones(folium, m, layers),
         *_add_footprints(folium, m, layers),
+        *_add_overlays(folium, m, layers),
         *_add_border(folium, m, layers),
     ]
     circles = _group(folium, m)
@@ -846,7 +886,7 @@ def interactive_map(
         layers.reports, layers.evidence, layers.evidence_kinds, max_markers=max_markers
     )
     n_markers = len(data["markers"]["n"])
-    overlays += [
+    toggles += [
         ("Location precision (dashed circles)", circles),
         (f"Reports ({len(layers.reports)} behind {n_markers} symbols)", reports),
     ]
@@ -854,7 +894,7 @@ def interactive_map(
     credit = attribution_text(layers.sources, [])
     if credit:
         _add_attribution(m, credit)
-    _add_layer_control(folium, m, overlays, collapsed=True)
+    _add_layer_control(folium, m, toggles, collapsed=True)
     return m
 
 
@@ -881,6 +921,16 @@ def _page_config(layers: MapLayers, data: dict[str, Any], title: str) -> dict[st
         }
         for kind in layers.border_kinds
     ]
+    overlays = [
+        {
+            "label": overlay.label,
+            "color": overlay.style["color"],
+            "dash": overlay.style["dash"],
+            "alpha": overlay.style["alpha"],
+            "kind": overlay.kind,
+        }
+        for overlay in layers.overlays
+    ]
     return {
         "title": title,
         "note": CLAIMS_NOTE,
@@ -901,6 +951,8 @@ def _page_config(layers: MapLayers, data: dict[str, Any], title: str) -> dict[st
         "circle_text": "Location precision: every report here lies within the dashed circle",
         "time_text": "Reports dated by an interval show when it overlaps the dates chosen.",
         "lines": lines,
+        "overlays": overlays,
+        "overlays_title": "Overlays (on and off in the layer control)",
         "summary": summary,
     }
 
@@ -932,6 +984,7 @@ def interactive_map_html(
     max_markers: int = MAX_MARKERS,
     border: gpd.GeoDataFrame | None = None,
     countries: gpd.GeoDataFrame | None = None,
+    overlays: Any = None,
 ) -> str:
     """Return the interactive map as one self-contained, offline HTML document.
 
@@ -980,6 +1033,13 @@ def interactive_map_html(
         grid and the summary says so (nothing is dropped).
     border, countries : geopandas.GeoDataFrame, optional
         As for :func:`explore_strikes`.
+    overlays : sequence of (str, GeoDataFrame) pairs, or mapping of str to GeoDataFrame, optional
+        Polygons or lines (with a CRS) drawn over the map, e.g.
+        ``[("120 mm mortar range", range_rings(points, weapon="120 mm mortar"))]``:
+        each a layer of its own (GeoJSON in EPSG:4326, translucent fill
+        outlined in its colour, the label as tooltip), named by its label
+        in the layer control and listed with its colour in the legend
+        (:func:`borderstrikes.viz.layers.overlay_layers`).
 
     Returns
     -------
@@ -990,6 +1050,11 @@ def interactive_map_html(
     ------
     ValueError
         If ``basemap`` or ``max_markers`` is not one of the values above.
+    TypeError
+        If ``overlays`` is not a sequence of (label, GeoDataFrame) pairs or
+        a mapping.
+    CRSError
+        If an overlay has no CRS.
 
     Notes
     -----
@@ -1024,5 +1089,6 @@ def interactive_map_html(
         max_markers=max_markers,
         border=border,
         countries=countries,
+        overlays=overlays,
     )
     return m.get_root().render()

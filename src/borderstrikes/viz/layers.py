@@ -13,7 +13,7 @@ Inputs left out come from :mod:`borderstrikes.defaults` (the shipped data).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ import shapely
 
 from borderstrikes import defaults
 from borderstrikes._core.validate import require_crs, to_wgs84
+from borderstrikes.errors import CRSError, GeometryError
 from borderstrikes.viz.style import (
     BAND_COLOURS,
     BORDER_STYLES,
@@ -31,16 +32,19 @@ from borderstrikes.viz.style import (
     NO_EVIDENCE,
     UNKNOWN_EVIDENCE,
     colour_values,
+    overlay_style,
     provenance,
 )
 
 __all__ = [
     "MapLayers",
+    "Overlay",
     "border_kind",
     "build_layers",
     "cluster_footprints",
     "colocated_groups",
     "located",
+    "overlay_layers",
     "polygonal",
     "stand_in",
     "zone_bands",
@@ -48,6 +52,20 @@ __all__ = [
 ]
 
 _REMOVED_IN = "0.3"
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """One overlay of a map: a label, its shapes in EPSG:4326 and its style."""
+
+    #: Legend text and layer name, as given (escaped where it is written).
+    label: str
+    #: The non-empty polygons and lines, in EPSG:4326, indexed as given.
+    frame: gpd.GeoDataFrame
+    #: ``'area'`` (polygons only), ``'line'`` (lines only) or ``'mixed'``.
+    kind: str
+    #: Colour, fill opacity and dashes (:func:`~borderstrikes.viz.style.overlay_style`).
+    style: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,8 @@ class MapLayers:
     home: str = defaults.COUNTRY
     #: ``attrs["provenance"]`` records of the reports and the context layers.
     sources: list[dict[str, Any]] = field(default_factory=list)
+    #: Shapes drawn over the map (fans, range rings, exposure rings), in legend order.
+    overlays: tuple[Overlay, ...] = ()
 
     @property
     def border_kinds(self) -> list[str]:
@@ -129,6 +149,7 @@ def build_layers(
     countries: gpd.GeoDataFrame | None = None,
     units_of: list[str] | None = None,
     caller: str = "build_layers",
+    overlays: Any = None,
 ) -> MapLayers:
     """Gather the layers of a strike map.
 
@@ -136,7 +157,7 @@ def build_layers(
     ``units_of`` limits the admin-1 units to some countries (ISO3 codes) and
     ``caller`` names the map function in deprecation warnings, which point
     at its caller. ``distance_bands_km=`` and a label Series as ``clusters=``
-    work with a FutureWarning.
+    work with a FutureWarning. ``overlays`` is read by :func:`overlay_layers`.
 
     Examples
     --------
@@ -146,6 +167,7 @@ def build_layers(
     >>> len(layers.reports) == layers.n_reports
     True
     """
+    extra = overlay_layers(overlays)
     strikes = defaults.strikes(strikes)
     wgs84 = gpd.GeoDataFrame(strikes.copy(), geometry=to_wgs84(strikes, "strikes"))
     reports = wgs84[located(np.asarray(wgs84.geometry.values))]
@@ -192,7 +214,110 @@ def build_layers(
             *provenance(border),
             *provenance(lakes),
         ],
+        overlays=extra,
     )
+
+
+#: Shapely type ids of the geometries an overlay may hold, and their kind.
+_OVERLAY_KINDS = {
+    shapely.GeometryType.LINESTRING: "line",
+    shapely.GeometryType.LINEARRING: "line",
+    shapely.GeometryType.MULTILINESTRING: "line",
+    shapely.GeometryType.POLYGON: "area",
+    shapely.GeometryType.MULTIPOLYGON: "area",
+}
+
+
+def overlay_layers(overlays: Any) -> tuple[Overlay, ...]:
+    """Check the ``overlays=`` of a map and return them with their style.
+
+    Parameters
+    ----------
+    overlays : sequence of (str, GeoDataFrame) pairs, mapping of str to GeoDataFrame, or None
+        Polygons or lines to draw over the map, e.g. the output of
+        :func:`borderstrikes.bearing_fans`, :func:`borderstrikes.range_rings`
+        or :func:`borderstrikes.exposure_rings`, each with the label its
+        legend entry shows. A GeoSeries works as well. Missing and empty
+        geometries are left out.
+
+    Returns
+    -------
+    tuple of Overlay
+        In the order given, each in EPSG:4326 with the colour of its
+        position (:func:`~borderstrikes.viz.style.overlay_style`).
+
+    Raises
+    ------
+    TypeError
+        If ``overlays`` is not one of the forms above.
+    borderstrikes.errors.CRSError
+        If an overlay has no CRS.
+    borderstrikes.errors.GeometryError
+        If an overlay holds points (or other non-polygon, non-line shapes).
+
+    Examples
+    --------
+    >>> import geopandas
+    >>> from shapely.geometry import box
+    >>> square = geopandas.GeoSeries([box(45.0, 40.0, 45.1, 40.1)], crs="EPSG:4326")
+    >>> [(o.label, o.kind, o.style["color"]) for o in overlay_layers({"Square": square})]
+    [('Square', 'area', '#56B4E9')]
+    """
+    if overlays is None:
+        return ()
+    hint = (
+        "overlays must be a sequence of (label, GeoDataFrame) pairs or a mapping of label to "
+        "GeoDataFrame, e.g. overlays=[('Range of a 120 mm mortar', range_rings(points, "
+        "weapon='120 mm mortar'))]"
+    )
+    if isinstance(overlays, Mapping):
+        pairs = list(overlays.items())
+    elif isinstance(overlays, (str, bytes, pd.DataFrame, gpd.GeoSeries)) or not isinstance(
+        overlays, Sequence
+    ):
+        msg = f"{hint} (got {type(overlays).__name__})."
+        raise TypeError(msg)
+    else:
+        pairs = list(overlays)
+    found = []
+    for position, pair in enumerate(pairs):
+        if not (isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2):
+            msg = f"{hint}; item {position} is {type(pair).__name__}, not a pair."
+            raise TypeError(msg)
+        label, frame = pair
+        if not isinstance(label, str):
+            msg = f"{hint}; the label of item {position} is {type(label).__name__}, not str."
+            raise TypeError(msg)
+        found.append(_overlay(label, frame, position, hint))
+    return tuple(found)
+
+
+def _overlay(label: str, frame: Any, position: int, hint: str) -> Overlay:
+    if not isinstance(frame, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        msg = f"{hint}; overlay {label!r} is {type(frame).__name__}."
+        raise TypeError(msg)
+    if frame.crs is None:
+        msg = (
+            f"overlay {label!r} has no CRS; call .set_crs('EPSG:4326') (or the CRS its "
+            "coordinates are really in) on it first."
+        )
+        raise CRSError(msg)
+    geoms = to_wgs84(frame, f"overlay {label!r}")
+    values = np.asarray(geoms.values)
+    keep = ~(shapely.is_missing(values) | shapely.is_empty(values))
+    types = shapely.get_type_id(values[keep])
+    bad = sorted({str(t) for t in geoms[keep].geom_type[~np.isin(types, list(_OVERLAY_KINDS))]})
+    if bad:
+        msg = (
+            f"overlay {label!r} must hold polygons or lines (got {bad!r}). Draw points as "
+            "reports, or turn them into areas first, e.g. range_rings(points, weapon=...) or "
+            "exposure_rings(points, radii_km=...)."
+        )
+        raise GeometryError(msg)
+    kinds = {_OVERLAY_KINDS[shapely.GeometryType(t)] for t in types}
+    kind = kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "area")
+    shapes = gpd.GeoDataFrame(geometry=geoms[keep], crs=geoms.crs)
+    return Overlay(label=label, frame=shapes, kind=kind, style=overlay_style(position))
 
 
 def _deprecated(old: str, new: str) -> None:

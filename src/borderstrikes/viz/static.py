@@ -71,6 +71,7 @@ from borderstrikes.viz.furniture import (
     fill_box,
     legend,
     map_section,
+    overlay_section,
     report_sections,
     set_map_aspect,
     size_section,
@@ -145,13 +146,15 @@ def plot_strikes(
     title: str | None = None,
     label_min_reports: int | None = None,
     precision_circles: bool = True,
+    overlays: Any = None,
 ) -> Axes:
     """Map strike reports over Armenia, its neighbours and the border.
 
     Draws, from bottom to top: the basemap (tiles or the shipped country,
     admin-1 and lake polygons), optional geodesic distance zones from the
-    Armenia–Azerbaijan border, optional cluster footprints, the border styled
-    by section, geodesic precision circles, the reports (one marker per
+    Armenia–Azerbaijan border, optional cluster footprints, optional
+    overlays (fans, range rings, exposure rings), the border styled by
+    section, geodesic precision circles, the reports (one marker per
     point and kind, area by count; marker shape = evidence kind, colour =
     ``color_by``; hollow = stand-in point), labels of the places reported, a
     legend, a north arrow, a geodesically true scale bar, an inset locator
@@ -238,6 +241,15 @@ def plot_strikes(
         Draw a geodesic circle of ``location_radius_m`` (WGS84,
         :meth:`pyproj.Geod.fwd`, 72 vertices) around each point whose radius
         is at least 5 pt on the page at the map's scale.
+    overlays : sequence of (str, GeoDataFrame) pairs, or mapping of str to GeoDataFrame, optional
+        Polygons or lines (with a CRS) to draw over the map, each as
+        translucent shapes outlined in its own colour
+        (:data:`~borderstrikes.viz.style.OVERLAY_COLOURS`, never an evidence
+        colour) with its label in the legend, e.g.
+        ``[("120 mm mortar range", range_rings(points, weapon="120 mm mortar"))]``
+        (:func:`borderstrikes.range_rings`, :func:`borderstrikes.bearing_fans`,
+        :func:`borderstrikes.exposure_rings`). The map's extent grows to
+        show them. See :func:`borderstrikes.viz.layers.overlay_layers`.
 
     Returns
     -------
@@ -249,6 +261,11 @@ def plot_strikes(
     ValueError
         If ``basemap``, ``color_by``, ``tile_provider``, ``zones`` or
         ``distance_bands_km`` is invalid.
+    TypeError
+        If ``overlays`` is not a sequence of (label, GeoDataFrame) pairs or
+        a mapping.
+    CRSError
+        If an overlay has no CRS.
     BasemapError
         If ``basemap='tiles'`` and the tiles cannot be fetched.
     ImportError
@@ -308,6 +325,7 @@ def plot_strikes(
         border=border,
         countries=countries,
         caller="plot_strikes",
+        overlays=overlays,
     )
     colours = layers.colours(color_by)
     if ax is None:
@@ -329,6 +347,7 @@ def plot_strikes(
     _draw_context(ax, layers, map_crs, tiles=bool(basemap_credits))
     bands = _draw_zones(ax, layers, map_crs)
     _draw_footprints(ax, layers, map_crs, colours[1] if color_by == "cluster" else None)
+    _draw_overlays(ax, layers, map_crs)
     _draw_border(ax, layers, map_crs)
     marks = _marks(ax, layers, map_crs, colours)
     circle_min = circle_min_m(ax, map_crs)
@@ -406,6 +425,11 @@ def _frame_map(
         pminx, pminy, pmaxx, pmaxy = layers.reports.to_crs(map_crs).total_bounds
         minx, miny = min(minx, pminx), min(miny, pminy)
         maxx, maxy = max(maxx, pmaxx), max(maxy, pmaxy)
+    for overlay in layers.overlays:
+        if len(overlay.frame):
+            ominx, ominy, omaxx, omaxy = overlay.frame.to_crs(map_crs).total_bounds
+            minx, miny = min(minx, ominx), min(miny, ominy)
+            maxx, maxy = max(maxx, omaxx), max(maxy, omaxy)
     # Room around the data for the labels of the outermost points (about 10 %).
     padx, pady = 0.1 * (maxx - minx), 0.06 * (maxy - miny)
     centre_lat = float(np.mean(home.total_bounds[[1, 3]]))
@@ -480,6 +504,36 @@ def _draw_footprints(
         zorder=5,
         gid=GID + "cluster-footprint",
     )
+
+
+def _draw_overlays(ax: Axes, layers: MapLayers, map_crs: CRS) -> None:
+    """Draw each overlay: translucent fill (areas), outline in its colour (gid ``overlay-<i>``)."""
+    from matplotlib.colors import to_rgba
+
+    for i, overlay in enumerate(layers.overlays):
+        style = overlay.style
+        frame = overlay.frame.to_crs(map_crs)
+        is_area = frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+        areas, lines = frame[is_area], frame[~is_area]
+        if len(areas):
+            areas.plot(
+                ax=ax,
+                facecolor=to_rgba(style["color"], style["alpha"]),
+                edgecolor=style["color"],
+                linewidth=1.1,
+                linestyle=style["linestyle"],
+                zorder=5.5,
+                gid=GID + f"overlay-{i}",
+            )
+        if len(lines):
+            lines.plot(
+                ax=ax,
+                color=style["color"],
+                linewidth=1.3,
+                linestyle=style["linestyle"],
+                zorder=5.5,
+                gid=GID + f"overlay-{i}-lines",
+            )
 
 
 def _draw_border(ax: Axes, layers: MapLayers, map_crs: CRS) -> None:
@@ -751,6 +805,7 @@ def _draw_furniture(
             circle_min_km=circle_min / 1000.0,
         ),
         map_section(layers.border_kinds, bands, has_footprints),
+        overlay_section(layers.overlays),
     ]
     key = legend(ax, [sec for sec in sections if sec[1]], title=_legend_title(layers), fontsize=fs)
     renderer = ax.figure.canvas.get_renderer()

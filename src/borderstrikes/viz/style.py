@@ -36,6 +36,9 @@ __all__ = [
     "MISSING_COLOR",
     "NO_EVIDENCE",
     "OTHER_EVIDENCE",
+    "OVERLAY_ALPHA",
+    "OVERLAY_COLOURS",
+    "OVERLAY_DASHES",
     "PALETTE",
     "PRECISION_CIRCLE",
     "STAND_IN_LABEL",
@@ -48,6 +51,7 @@ __all__ = [
     "colour_values",
     "evidence_label",
     "evidence_style",
+    "overlay_style",
     "provenance",
     "resolve_map_crs",
     "weapon_class",
@@ -117,6 +121,20 @@ BORDER_COLOR = "#7A0019"
 BAND_COLOURS = ["#5E3C99", "#8B6BB8", "#B9A6D6", "#DCD2EB", "#EEEAF5"]
 BAND_ALPHA = 0.45
 
+#: Outline and fill of the overlays (fans, range rings, exposure rings), one per overlay in
+#: order: the Okabe–Ito colours the evidence kinds do not use (sky blue, black, yellow),
+#: then the same colours dashed (:data:`OVERLAY_DASHES`), then dotted.
+OVERLAY_COLOURS = ("#56B4E9", "#000000", "#F0E442")
+#: Dash of the overlays' outlines, per round of :data:`OVERLAY_COLOURS`: matplotlib
+#: ``linestyle`` and Leaflet ``dashArray``.
+OVERLAY_DASHES: tuple[tuple[Any, str | None], ...] = (
+    ("-", None),
+    ((0, (5, 2)), "8 4"),
+    ((0, (1, 1.5)), "2 4"),
+)
+#: Opacity of an overlay's fill (its outline is opaque).
+OVERLAY_ALPHA = 0.15
+
 LAND_HOME = "#F8F6F0"
 LAND_OTHER = "#E4E4E1"
 WATER = "#BFD9EA"
@@ -157,6 +175,24 @@ def resolve_map_crs(crs: Any) -> CRS:
 def evidence_style(key: str) -> dict[str, str]:
     """Return the marker, label and colour of an evidence key (or :data:`OTHER_EVIDENCE`)."""
     return EVIDENCE_STYLES.get(key, OTHER_EVIDENCE)
+
+
+def overlay_style(position: int) -> dict[str, Any]:
+    """Return the colour and dashes of the overlay at ``position`` (0 first).
+
+    Examples
+    --------
+    >>> overlay_style(0)["color"], overlay_style(3)["dash"]
+    ('#56B4E9', '8 4')
+    """
+    n = len(OVERLAY_COLOURS)
+    linestyle, dash = OVERLAY_DASHES[(position // n) % len(OVERLAY_DASHES)]
+    return {
+        "color": OVERLAY_COLOURS[position % n],
+        "alpha": OVERLAY_ALPHA,
+        "linestyle": linestyle,
+        "dash": dash,
+    }
 
 
 def evidence_label(key: str) -> str:
