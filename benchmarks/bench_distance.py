@@ -12,7 +12,10 @@ Each method runs in its own subprocess, so the peak resident memory reported
 (``ru_maxrss``; for PostGIS the server backend's ``VmHWM``) belongs to that method
 alone. Wall times are the median of ``--repeats`` runs; for borderstrikes the
 first call (which loads the data, builds the index and fills the grid cells it
-needs) is reported separately as "cold".
+needs) is reported separately as "cold", the later calls get fresh points each
+(a new seed per call), and the floor -- one ``Geod.inv`` per point plus one
+prepared ``contains_xy`` -- is timed in the same process on the same points;
+the script prints the ratio and the load average before and after.
 
 Errors are measured on the first ``--oracle`` points (a uniform random sample)
 against the brute-force GeographicLib oracle the tests use, ``tests/oracles.py``
@@ -64,21 +67,47 @@ def peak_rss_mb() -> float:
 # ----------------------------------------------------------------------------- workers
 
 
+def floor_s(lon, lat) -> float:
+    """The floor: one ``Geod.inv`` per point plus one prepared point-in-polygon (Armenia)."""
+    import shapely
+    from pyproj import Geod
+
+    from borderstrikes.datasets import load_boundaries
+
+    geod = Geod(ellps="WGS84")
+    countries = load_boundaries(0)
+    armenia = countries.loc[countries["iso3"] == "ARM"].geometry.iloc[0]
+    shapely.prepare(armenia)
+    # As the engine's solve: from a hub on the border (here the box's centre) to each point.
+    hub_lon = np.full(lon.size, 0.5 * (BOX[0] + BOX[1]))
+    hub_lat = np.full(lon.size, 0.5 * (BOX[2] + BOX[3]))
+    start = time.perf_counter()
+    geod.inv(hub_lon, hub_lat, lon, lat)
+    shapely.contains_xy(armenia, lon, lat)
+    return time.perf_counter() - start
+
+
 def worker_borderstrikes(lon, lat, repeats, keep):
     import geopandas as gpd
 
     from borderstrikes.border import distance_to_border
 
+    load = [os.getloadavg()[0]]
     points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     start = time.perf_counter()
     result = distance_to_border(points, unit="m")
     cold = time.perf_counter() - start
-    times = []
-    for _ in range(repeats):
+    times, floors = [], []
+    for r in range(repeats):  # fresh points on every call, the floor on the same points
+        x, y = make_points(lon.size, 1_000 + r)
+        fresh = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326")
         start = time.perf_counter()
-        result = distance_to_border(points, unit="m")
+        distance_to_border(fresh, unit="m")
         times.append(time.perf_counter() - start)
-    return cold, times, result["distance_m"].to_numpy()[:keep]
+        floors.append(floor_s(x, y))
+    load.append(os.getloadavg()[0])
+    extra = {"floor": floors, "load": load}
+    return cold, times, result["distance_m"].to_numpy()[:keep], extra
 
 
 def worker_naive_utm(lon, lat, repeats, keep):
@@ -323,6 +352,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((method, n, res["cold"], med, min(res["times"]), max(res["times"]), rss, err))
         if "postgis" in res:
             print(f"PostGIS {res['postgis']}; memory column = server backend VmHWM")
+        if "floor" in res:
+            floor = statistics.median(res["floor"])
+            print(
+                f"borderstrikes n={n:,}: median {med:.3f} s on fresh points, floor (one Geod.inv "
+                f"+ one prepared contains_xy per point) {floor:.3f} s, ratio {med / floor:.2f}; "
+                f"load average {res['load'][0]:.2f} -> {res['load'][1]:.2f}"
+            )
     print()
     print(
         "| method | N | cold s | median s (min-max) | peak RSS MB "

@@ -381,3 +381,32 @@ def test_user_countries_decide_the_side():
     # the shipped countries know neither code
     with pytest.raises(UnknownCountryError):
         distance_to_border(as_points([10.5], [0.5]), line, country="XYZ", countries=countries)
+
+
+def test_user_border_index_is_cached_by_content():
+    from borderstrikes import border as border_module
+
+    def line(shift):
+        return gpd.GeoDataFrame(
+            {"section": ["s"]},
+            geometry=[LineString([(44.0 + shift, 40.0), (44.5, 40.4), (45.0, 40.1)])],
+            crs="EPSG:4326",
+        )
+
+    pts = as_points([44.5, 44.9], [40.2, 40.6])
+    builds = border_module._USER_BUILDS
+    before = sum(builds.values())
+    first = distance_to_border(pts, line(0.0123), unit="m")
+    assert sum(builds.values()) == before + 1
+    # The same content in a new object (and a copy of the frame): no rebuild, same answer.
+    again = distance_to_border(pts, line(0.0123).copy(), unit="m")
+    assert sum(builds.values()) == before + 1
+    pd.testing.assert_frame_equal(again, first)
+    # Other content, or the same lines in another CRS, is another index.
+    distance_to_border(pts, line(0.0124), unit="m")
+    distance_to_border(pts, line(0.0123).to_crs("EPSG:32638"), unit="m")
+    assert sum(builds.values()) == before + 3
+    # Bounded: only the last few are kept.
+    for k in range(border_module._MAX_USER_BORDERS + 2):
+        distance_to_border(pts, line(0.02 + k * 1e-3), unit="m")
+    assert len(border_module._USER_BORDERS) == border_module._MAX_USER_BORDERS

@@ -263,3 +263,83 @@ def test_border_index_rejects_bad_lines():
         BorderIndex([np.array([(45.0, 40.0), (45.0, 40.0)])])
     with pytest.raises(GeometryError, match="non-finite"):
         BorderIndex([np.array([(45.0, 40.0), (np.nan, 40.0)])])
+
+
+# ----------------------------------------------------------------- one accuracy contract
+
+# The contract stated in README, BorderIndex and distance_to_border: within 1 µm of
+# the exact geodesic distance at every distance up to 2,000 km. The oracle is itself
+# exact to 1 µm, so the test allows 2 µm.
+CONTRACT_M = 2e-6
+BANDS_M = [(0.0, 1e3), (1e3, 1e4), (1e4, 1e5), (1e5, 4e5), (4e5, 2e6)]
+# A user border with short edges and one 1,400 km edge (split into 20 km pieces).
+USER_LINES = [
+    np.array([(44.0, 40.0), (44.6, 40.3), (45.5, 40.1), (46.2, 40.9)]),
+    np.array([(47.0, 38.5), (47.5, 39.5)]),
+    np.array([(10.0, 50.0), (25.0, 45.0)]),
+]
+
+
+@pytest.fixture(scope="module")
+def shipped_lines():
+    from borderstrikes.datasets import load_border
+
+    return oracles.line_parts(load_border())
+
+
+def _band_points(lines, lo, hi, n, seed):
+    """Points ``lo``-``hi`` metres from random vertices, in random directions."""
+    rng = np.random.default_rng(seed)
+    vertices = np.concatenate(lines)
+    start = vertices[rng.integers(0, len(vertices), n)]
+    lon, lat, _ = GEOD.fwd(
+        start[:, 0], start[:, 1], rng.uniform(-180, 180, n), rng.uniform(lo, hi, n)
+    )
+    return np.asarray(lon), np.asarray(lat)
+
+
+@pytest.mark.parametrize("which", ["shipped", "user"])
+def test_accuracy_contract_in_every_distance_band(which, shipped_lines):
+    lines = shipped_lines if which == "shipped" else USER_LINES
+    index = BorderIndex(lines)
+    seen = []
+    for number, (lo, hi) in enumerate(BANDS_M):
+        lon, lat = _band_points(lines, lo, hi, 40, seed=number)
+        expected = _brute_polyline(lon, lat, lines)
+        got = index.query(lon, lat)["distance_m"]
+        assert np.abs(got - expected).max() <= CONTRACT_M, (lo, hi)
+        seen.append(expected.max())
+    assert max(seen) > 1.5e6  # the last band reaches well past 1,500 km
+
+
+def test_index_of_a_border_spread_over_continents_is_bounded():
+    """Five long edges on five continents: bounded build, exact answers."""
+    import tracemalloc
+
+    parts = [
+        np.array([(2.0, 48.0), (12.0, 45.0)]),
+        np.array([(20.0, -5.0), (30.0, 2.0)]),
+        np.array([(-60.0, -20.0), (-50.0, -10.0)]),
+        np.array([(100.0, 30.0), (110.0, 35.0)]),
+        np.array([(140.0, -30.0), (150.0, -25.0)]),
+    ]
+    tracemalloc.start()
+    try:
+        index = BorderIndex(parts)
+        rng = np.random.default_rng(21)
+        vertices = np.concatenate(parts)
+        start = vertices[rng.integers(0, len(vertices), 40)]
+        near_lon, near_lat, _ = GEOD.fwd(
+            start[:, 0], start[:, 1], rng.uniform(-180, 180, 40), rng.uniform(0, 5e5, 40)
+        )
+        lon = np.r_[near_lon, rng.uniform(-180, 180, 20)]
+        lat = np.r_[near_lat, rng.uniform(-70, 70, 20)]
+        got = index.query(lon, lat)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200e6  # before: a 4.3 GB slot table and 3.4e8 cell-segment pairs
+    assert index._nx * index._ny <= 4 * (1 << 22)
+    expected = _brute_polyline(lon, lat, parts)
+    np.testing.assert_allclose(got["distance_m"][:40], expected[:40], rtol=0, atol=CONTRACT_M)
+    np.testing.assert_allclose(got["distance_m"][40:], expected[40:], rtol=0, atol=1e-4)

@@ -28,16 +28,17 @@ __all__ = [
     "geodesic_distance_m",
     "geodesic_point_at",
     "point_to_segment_m",
+    "refine_from_foot",
     "segment_exact",
     "shape_result",
     "split_long_edges",
 ]
 
 # One step of the spherical foot-point update is trusted when
-# distance**2 * |step| stays below this (m**3); the worst error measured
-# against a brute-force search at that size is below 1e-5 m (see
-# tests/test_geodesy.py). Larger steps are refined by moving the anchor.
-_TRUST_M3 = 1e14
+# distance**2 * |step| stays below this (m**3); the error of such a step is
+# below 1e-8 m (it grows like distance**2 * |step| / R**3, and 1e14 gave
+# 1e-5 m). Larger steps are refined by moving the anchor.
+_TRUST_M3 = 1e11
 _MAX_ITER = 12
 
 
@@ -175,6 +176,63 @@ def segment_exact(
     return dist, foot_lon, foot_lat, foot_s
 
 
+def refine_from_foot(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    lon_a: np.ndarray,
+    lat_a: np.ndarray,
+    az_a: np.ndarray,
+    az_b: np.ndarray,
+    lon_b: np.ndarray,
+    lat_b: np.ndarray,
+    length: np.ndarray,
+    s: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance to a geodesic segment from a good first guess ``s`` of the foot's offset.
+
+    The foot guess is placed with ``Geod.fwd`` and one spherical step is taken
+    from it (one ``Geod.inv``); where that step is too long to be trusted
+    (see ``_TRUST_M3``) the iterative :func:`segment_exact` finishes. Returns
+    the distance (m) and the foot's longitude and latitude.
+    """
+    x, y, back = (np.asarray(v) for v in GEOD.fwd(lon_a, lat_a, az_a, s))
+    az1, _, d0 = GEOD.inv(x, y, lon, lat)
+    radius = gaussian_radius(0.5 * (y + lat))
+    offset, dist = _sphere_step(
+        np.asarray(d0), np.asarray(az1), back + 180.0, radius, -s, length - s
+    )
+    foot_s = np.clip(s + offset, 0.0, length)
+    foot_lon, foot_lat = x.copy(), y.copy()
+    snap = 1e-9 * length + 1e-6
+    moved = np.flatnonzero((np.abs(offset) > 1e-9) | (foot_s <= snap) | (foot_s >= length - snap))
+    if moved.size:
+        foot_lon[moved], foot_lat[moved] = geodesic_point_at(
+            lon_a[moved],
+            lat_a[moved],
+            az_a[moved],
+            lon_b[moved],
+            lat_b[moved],
+            length[moved],
+            foot_s[moved],
+        )
+    again = np.flatnonzero(~(dist * dist * np.abs(offset) <= _TRUST_M3))
+    if again.size:
+        d, fx, fy, _ = segment_exact(
+            lon[again],
+            lat[again],
+            lon_a[again],
+            lat_a[again],
+            az_a[again],
+            lon_b[again],
+            lat_b[again],
+            az_b[again],
+            length[again],
+            foot_s[again],
+        )
+        dist[again], foot_lon[again], foot_lat[again] = d, fx, fy
+    return dist, foot_lon, foot_lat
+
+
 def geodesic_point_at(
     lon_a: np.ndarray,
     lat_a: np.ndarray,
@@ -232,10 +290,11 @@ def point_to_segment_m(
     anchor on the segment (first the nearer end) by solving the right
     triangle anchor-foot-point on a sphere with the local Gaussian radius of
     curvature. The anchor is moved to the foot and the step repeated until the
-    step is small enough for that sphere to be exact to better than 0.01 mm
-    (one step for distances under ~100 km). Every length and azimuth fed to
+    step is small enough for that sphere to be exact to about 10 nm
+    (``distance**2 * step <= 1e11 m**3``). Every length and azimuth fed to
     the triangle comes from GeographicLib (:class:`pyproj.Geod`). Against a
-    brute-force search along the segment the error stays below 1 mm.
+    brute-force search along the segment (segments up to 1,000 km, points up
+    to 2,000 km away) the error stays below 1 µm.
 
     Valid for segments shorter than half a meridian and points that are not
     near the antipode of the segment.
