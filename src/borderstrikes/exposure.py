@@ -27,7 +27,12 @@ import shapely
 
 from borderstrikes import defaults
 from borderstrikes._core.constants import WGS84
-from borderstrikes._core.validate import as_geoseries, check_number, point_lonlat
+from borderstrikes._core.validate import (
+    as_geoseries,
+    check_number,
+    location_radii_m,
+    point_lonlat,
+)
 from borderstrikes.border import distance_to_border
 from borderstrikes.geodesy.azimuth import inverse, wedge_rings
 from borderstrikes.strikes import EVIDENCE_KINDS
@@ -49,26 +54,6 @@ def _radii(radii_km: Any) -> list[float]:
         msg = "radii_km must hold at least one radius."
         raise ValueError(msg)
     return sorted({check_number(r, "radii_km", unit="km") for r in values})
-
-
-def _location_radius_m(strikes: Any, value: Any, n: int) -> np.ndarray:
-    if isinstance(value, str):
-        if isinstance(strikes, pd.DataFrame) and value in strikes.columns:
-            out = pd.to_numeric(strikes[value], errors="coerce").to_numpy(dtype=float)
-        else:
-            out = np.zeros(n)
-    elif np.ndim(value) == 0:
-        out = np.full(n, check_number(value, "location_radius_m", unit="m", strict=False))
-    else:
-        out = np.asarray(value, dtype=float)
-        if out.shape != (n,):
-            msg = f"location_radius_m must be one number or one per strike ({n})."
-            raise ValueError(msg)
-    out = np.where(np.isfinite(out), out, 0.0)
-    if (out < 0).any():
-        msg = "location_radius_m must not be negative."
-        raise ValueError(msg)
-    return out
 
 
 def _pair_distances_m(
@@ -187,7 +172,7 @@ def strike_exposure(
     radii = _radii(radii_km)
     lon, lat = point_lonlat(strikes, "strikes")
     index = as_geoseries(strikes, "strikes").index
-    loc_m = _location_radius_m(strikes, location_radius_m, lon.size)
+    loc_m = location_radii_m(strikes, location_radius_m, lon.size)
     gazetteer = _settlements(defaults.places(places))
     plon, plat = point_lonlat(gazetteer, "places")
     pop = _population(gazetteer)

@@ -22,6 +22,7 @@ from borderstrikes._core.constants import WGS84
 from borderstrikes._core.validate import (
     as_geoseries,
     check_number,
+    location_radii_m,
     point_lonlat,
     to_wgs84,
 )
@@ -279,7 +280,7 @@ def range_check(
     label, r0, r1 = _range_km(weapon, weapons, extended)
     lon, lat = point_lonlat(reports, "reports")
     index = as_geoseries(reports, "reports").index
-    radius = _radius(reports, location_radius_m, lon.size)
+    radius = location_radii_m(reports, location_radius_m, lon.size)
     line_mode = True
     if from_ is None or (isinstance(from_, str) and from_ == "border"):
         dist_m = distance_to_border(reports, None, signed=False, unit="m")["distance_m"].to_numpy()
@@ -292,7 +293,7 @@ def range_check(
             line_mode = False
             dist_m = _distance_to_positions_m(lon, lat, from_, paired)
             if paired and isinstance(from_, pd.DataFrame) and "location_radius_m" in from_:
-                radius = radius + _radius(from_, "location_radius_m", lon.size)
+                radius = radius + location_radii_m(from_, "location_radius_m", lon.size)
         elif kinds <= {"LineString", "MultiLineString"}:
             dist_m = distance_to_border(
                 reports, from_, signed=False, unit="m", countries=countries
@@ -344,26 +345,6 @@ def range_check(
     )
     frame.index = index.copy()
     return frame
-
-
-def _radius(frame: Any, value: Any, n: int) -> np.ndarray:
-    if isinstance(value, str):
-        if isinstance(frame, pd.DataFrame) and value in frame.columns:
-            values = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
-        else:
-            values = np.zeros(n)
-    elif np.ndim(value) == 0:
-        values = np.full(n, check_number(value, "location_radius_m", unit="m", strict=False))
-    else:
-        values = np.asarray(value, dtype=float)
-        if values.shape != (n,):
-            msg = f"location_radius_m must be one number or one per report ({n})."
-            raise ValueError(msg)
-    values = np.where(np.isfinite(values), values, 0.0)
-    if (values < 0).any():
-        msg = "location_radius_m must not be negative."
-        raise ValueError(msg)
-    return values
 
 
 def _reason(

@@ -14,6 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj.exceptions import ProjError
 
@@ -228,3 +229,41 @@ def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
         msg = f"{name} must be one of {sorted(choices, key=str)!r} (got {value!r})."
         raise ValueError(msg)
     return value
+
+
+def location_radii_m(frame: Any, value: Any, n: int) -> np.ndarray:
+    """Location radius (m) of each of ``n`` rows: a column of ``frame``, one number, or n numbers.
+
+    ``value`` names a column of ``frame`` (values read as numbers; a missing
+    column gives 0 for every row), or is one number for every row, or one per
+    row. Missing or non-finite values count as 0 (a point taken as exact).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` holds neither one number nor ``n``, or a radius is negative.
+
+    Examples
+    --------
+    >>> location_radii_m(None, 2000, 3).tolist()
+    [2000.0, 2000.0, 2000.0]
+    >>> location_radii_m(pd.DataFrame({"r": [1.0, None]}), "r", 2).tolist()
+    [1.0, 0.0]
+    """
+    if isinstance(value, str):
+        if isinstance(frame, pd.DataFrame) and value in frame.columns:
+            values = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
+        else:
+            values = np.zeros(n)
+    elif np.ndim(value) == 0:
+        values = np.full(n, check_number(value, "location_radius_m", unit="m", strict=False))
+    else:
+        values = np.asarray(value, dtype=float)
+        if values.shape != (n,):
+            msg = f"location_radius_m must be one number or one per row ({n})."
+            raise ValueError(msg)
+    values = np.where(np.isfinite(values), values, 0.0)
+    if (values < 0).any():
+        msg = "location_radius_m must not be negative."
+        raise ValueError(msg)
+    return values
