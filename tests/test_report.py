@@ -40,6 +40,7 @@ def test_report_writes_every_file(report_dir):
         "places.csv",
         "map.html",
         "case-file.zip",
+        "manifest.json",
         "SOURCES.txt",  # the data credits
         ".borderstrikes-output",  # marks the folder as replaceable by the next report
     }
@@ -440,3 +441,24 @@ def test_both_maps_draw_the_mortar_reach_from_claimed_firing_points(report_dir):
     label = "Reach of a 120 mm mortar (7.1 km) from a claimed firing point"
     assert label in svg  # a legend entry of the static map, as text
     assert label in (report_dir / "map.html").read_text(encoding="utf-8")
+
+
+def test_the_manifest_lists_every_file_with_its_sha256(tmp_path):
+    import hashlib
+
+    source = tmp_path / "mine.csv"
+    source.write_text("lon,lat,date,place\n45.669,39.841,2022-09-13,Jermuk\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["report", "--strikes", str(source), "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == "borderstrikes report"
+    (read,) = manifest["inputs"]
+    assert read["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    listed = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
+    on_disk = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in out.iterdir()
+        if p.name not in {"manifest.json", ".borderstrikes-output"}
+    }
+    assert listed == on_disk  # every file, each with the hash of what is on disk
+    assert {"borderstrikes", "PROJ", "GEOS"} <= set(manifest["versions"])

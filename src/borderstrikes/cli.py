@@ -339,6 +339,7 @@ def _report(args: argparse.Namespace) -> int:
         progress=lambda message: print(message, file=sys.stderr),
         force=args.force,
         tables=tables,
+        inputs=[path for path in (args.strikes, args.events) if path is not None],
     )
     for path in result.files.values():
         print(path)

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from borderstrikes import datasets
+from borderstrikes.io.manifest import run_manifest, write_manifest
 from borderstrikes.io.write import (
     atomic_folder,
     check_output_folder,
@@ -296,6 +297,7 @@ def write_report(
     progress: Progress | None = None,
     force: bool = False,
     tables: Mapping[str, pd.DataFrame] | None = None,
+    inputs: Sequence[str | Path] = (),
 ) -> ReportResult:
     """Analyse strike reports and write tables, maps and ``report.html`` to a folder.
 
@@ -341,6 +343,9 @@ def write_report(
         Replace ``out_dir`` even if it is a folder borderstrikes did not write
         (its files are deleted) or a symbolic link (the link is replaced; its
         target is left alone).
+    inputs : sequence of path-like, default ()
+        Files the reports were read from, recorded with their sha256 in
+        ``manifest.json``.
     tables : mapping of str to DataFrame, optional
         More tables to write as CSV into the folder, by file name (e.g. the
         rows of an event file left out, with reasons); an empty table is
@@ -355,7 +360,10 @@ def write_report(
         ``case-file.zip`` (up to :data:`CASE_FILE_MAX_REPORTS` reports;
         :func:`borderstrikes.export.export`: KMZ, GeoPackage, XLSX),
         ``distances.csv``, ``clusters.geojson``, ``buffer_zones.csv``,
-        ``claims.csv``, ``report.html``, ``SOURCES.txt`` and the ``tables``)
+        ``claims.csv``, ``report.html``, ``SOURCES.txt``, the ``tables`` and
+        ``manifest.json``: the run manifest of
+        :func:`borderstrikes.io.manifest.run_manifest`, every other file with
+        its sha256, the ``inputs``, the parameters and the library versions)
         and the seconds each step took.
 
     Raises
@@ -481,6 +489,15 @@ def write_report(
             names[Path(name).stem] = write_csv(table, folder / name).name
         sources = sources_text(provenance, title=f"borderstrikes report in {out.name}")
         names["sources"] = write_sources(sources, folder / "SOURCES.txt").name
+        manifest = run_manifest(
+            command="borderstrikes report",
+            inputs=list(inputs),
+            parameters=parameters,
+            outputs=[folder / name for name in names.values()],
+        )
+        for entry in manifest["outputs"]:  # names inside the folder, not the temporary path
+            entry["path"] = Path(entry["path"]).name
+        names["manifest"] = write_manifest(folder / "manifest.json", manifest).name
     result.files = {key: out / name for key, name in names.items()}
     result.seconds = steps.seconds
     return result
