@@ -670,20 +670,25 @@ class _CoreCells:
         d = self.d
         small, big = (a, b) if self.size[a] <= self.size[b] else (b, a)
         ia, ib = self.members(small), self.members(big)
-        tree = self.trees.get(big)
-        if tree is None:
-            tree = self.trees[big] = _kdtree(d.s.xyz[ib])
-        dist, _ = tree.query(d.s.xyz[ia], k=1, distance_upper_bound=d.reach)
-        if not np.isfinite(dist).any():
-            return False
-        if dist.min() <= d.accept:
-            return True
-        # rare: the closest pairs fall in the band the chord cannot settle
-        ia = ia[np.isfinite(dist)]
-        lists = tree.query_ball_point(d.s.xyz[ia], d.reach)
-        i = np.repeat(ia, [len(x) for x in lists])
-        j = ib[np.concatenate(lists).astype(np.int64)]
-        return bool(d.neighbours(i, j).any())
+        return _tree_linked(d, self.trees, big, ia, ib)
+
+
+def _tree_linked(d: Any, trees: dict[int, Any], big: int, ia: np.ndarray, ib: np.ndarray) -> bool:
+    """Whether a site of ``ia`` neighbours a site of ``ib`` (cell ``big``, its k-d tree cached)."""
+    tree = trees.get(big)
+    if tree is None:
+        tree = trees[big] = _kdtree(d.s.xyz[ib])
+    dist, _ = tree.query(d.s.xyz[ia], k=1, distance_upper_bound=d.reach)
+    if not np.isfinite(dist).any():
+        return False
+    if dist.min() <= d.accept:
+        return True
+    # rare: the closest pairs fall in the band the chord cannot settle
+    ia = ia[np.isfinite(dist)]
+    lists = tree.query_ball_point(d.s.xyz[ia], d.reach)
+    i = np.repeat(ia, [len(x) for x in lists])
+    j = ib[np.concatenate(lists).astype(np.int64)]
+    return bool(d.neighbours(i, j).any())
 
 
 class _LightSites:
@@ -826,20 +831,7 @@ class _DenseCells:
         small, big = (a, b) if len(self.members(a)) <= len(self.members(b)) else (b, a)
         ia, ib = self.members(small), self.members(big)
         if d.t_ns is None and len(ia) * len(ib) > _BRUTE_FORCE_PAIRS:
-            tree = self.trees.get(big)
-            if tree is None:
-                tree = self.trees[big] = _kdtree(d.s.xyz[ib])
-            dist, _ = tree.query(d.s.xyz[ia], k=1, distance_upper_bound=d.reach)
-            if not np.isfinite(dist).any():
-                return False
-            if dist.min() <= d.accept:
-                return True
-            # rare: the closest pairs fall in the band the chord cannot settle
-            ia = ia[np.isfinite(dist)]
-            lists = tree.query_ball_point(d.s.xyz[ia], d.reach)
-            i = np.repeat(ia, [len(x) for x in lists])
-            j = ib[np.concatenate(lists).astype(np.int64)]
-            return bool(d.neighbours(i, j).any())
+            return _tree_linked(d, self.trees, big, ia, ib)
         step = max(1, _BRUTE_FORCE_PAIRS // len(ib))
         for start in range(0, len(ia), step):
             block = ia[start : start + step]

@@ -78,8 +78,14 @@ from borderstrikes._core.constants import WGS84
 from borderstrikes._core.escape import html_text, js_literal_for_jinja
 from borderstrikes._core.optional import import_optional
 from borderstrikes.errors import DataFileError
-from borderstrikes.viz.interactive_reports import MAX_MARKERS, day_intervals, report_payload
-from borderstrikes.viz.layers import MapLayers, build_layers, polygonal, zone_bands
+from borderstrikes.viz.interactive_reports import MAX_MARKERS, report_payload
+from borderstrikes.viz.layers import (
+    MapLayers,
+    build_layers,
+    day_intervals,
+    polygonal,
+    zone_bands,
+)
 from borderstrikes.viz.style import (
     BORDER_COLOR,
     BORDER_STYLES,
@@ -89,6 +95,7 @@ from borderstrikes.viz.style import (
     LAND_OTHER,
     WATER,
     attribution_text,
+    date_range_text,
     evidence_label,
     evidence_style,
 )
@@ -785,14 +792,7 @@ def _date_range_text(strikes: pd.DataFrame) -> str:
     start, end = day_intervals(strikes)
     if not start.notna().any():
         return ""
-    first, last = start.min(), end.max()
-    if first == last:
-        return f"{first.day} {first:%B %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+    return date_range_text(start.min(), end.max())
 
 
 def _bounds(layers: MapLayers) -> list[list[float]]:

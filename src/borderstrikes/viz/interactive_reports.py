@@ -45,14 +45,13 @@ import shapely
 
 from borderstrikes._core.constants import GEOD
 from borderstrikes.strikes import PRECISION_RADIUS_M
-from borderstrikes.viz.layers import stand_in
+from borderstrikes.viz.layers import day_intervals, stand_in
 from borderstrikes.viz.style import evidence_label, evidence_style
 
 __all__ = [
     "DETAILS_PER_MARKER",
     "GRID_STEPS_DEG",
     "MAX_MARKERS",
-    "day_intervals",
     "report_payload",
 ]
 
@@ -74,40 +73,6 @@ DETAIL_FIELDS = (
     "source_url",
     "location_precision",
 )
-
-
-def _as_days(values: Any) -> pd.Series:
-    dates = pd.to_datetime(values, errors="coerce")
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    return dates.dt.normalize()
-
-
-def day_intervals(reports: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Return each report's first and last day (midnight timestamps, NaT if undated).
-
-    ``date_start`` and ``date_end`` where given, else ``date`` for both; an
-    end before its start is taken as the start.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({
-    ...     "date": pd.to_datetime(["2022-09-13", "2022-09-14"]),
-    ...     "date_start": pd.to_datetime(["2022-09-13", None]),
-    ...     "date_end": pd.to_datetime(["2022-09-14", None]),
-    ... })
-    >>> start, end = day_intervals(frame)
-    >>> [str(d.date()) for d in start], [str(d.date()) for d in end]
-    (['2022-09-13', '2022-09-14'], ['2022-09-14', '2022-09-14'])
-    """
-    empty = pd.Series(pd.NaT, index=reports.index, dtype="datetime64[ns]")
-    date = _as_days(reports["date"]) if "date" in reports.columns else empty
-    start = _as_days(reports["date_start"]) if "date_start" in reports.columns else empty
-    end = _as_days(reports["date_end"]) if "date_end" in reports.columns else empty
-    start = start.where(start.notna(), date)
-    end = end.where(end.notna(), start)
-    end = end.where(~(end < start), start)
-    return start, end
 
 
 def _radius_m(reports: pd.DataFrame) -> np.ndarray:

@@ -43,6 +43,7 @@ __all__ = [
     "build_layers",
     "cluster_footprints",
     "colocated_groups",
+    "day_intervals",
     "located",
     "overlay_layers",
     "polygonal",
@@ -509,3 +510,37 @@ def colocated_groups(
         frame[f"k{i}"] = np.asarray(key)
     codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
     return codes, np.bincount(codes)
+
+
+def _as_days(values: Any) -> pd.Series:
+    dates = pd.to_datetime(values, errors="coerce")
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates.dt.normalize()
+
+
+def day_intervals(reports: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return each report's first and last day (midnight timestamps, NaT if undated).
+
+    ``date_start`` and ``date_end`` where given, else ``date`` for both; an
+    end before its start is taken as the start.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({
+    ...     "date": pd.to_datetime(["2022-09-13", "2022-09-14"]),
+    ...     "date_start": pd.to_datetime(["2022-09-13", None]),
+    ...     "date_end": pd.to_datetime(["2022-09-14", None]),
+    ... })
+    >>> start, end = day_intervals(frame)
+    >>> [str(d.date()) for d in start], [str(d.date()) for d in end]
+    (['2022-09-13', '2022-09-14'], ['2022-09-14', '2022-09-14'])
+    """
+    empty = pd.Series(pd.NaT, index=reports.index, dtype="datetime64[ns]")
+    date = _as_days(reports["date"]) if "date" in reports.columns else empty
+    start = _as_days(reports["date_start"]) if "date_start" in reports.columns else empty
+    end = _as_days(reports["date_end"]) if "date_end" in reports.columns else empty
+    start = start.where(start.notna(), date)
+    end = end.where(end.notna(), start)
+    end = end.where(~(end < start), start)
+    return start, end

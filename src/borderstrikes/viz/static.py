@@ -82,6 +82,7 @@ from borderstrikes.viz.layers import (
     MapLayers,
     build_layers,
     colocated_groups,
+    day_intervals,
     polygonal,
     stand_in,
     zone_bands,
@@ -101,6 +102,7 @@ from borderstrikes.viz.style import (
     PRECISION_CIRCLE,
     WATER,
     attribution_text,
+    date_range_text,
     evidence_label,
     evidence_style,
     resolve_map_crs,
@@ -704,36 +706,12 @@ def _event_credits(layers: MapLayers) -> list[str]:
     return credits
 
 
-def date_range_text(first: Any, last: Any) -> str:
-    """Write a date range the way a caption does.
-
-    Examples
-    --------
-    >>> date_range_text(pd.Timestamp("2022-09-12"), pd.Timestamp("2022-09-15"))
-    '12–15 September 2022'
-    >>> date_range_text(pd.Timestamp("2021-01-03"), pd.Timestamp("2022-12-30"))
-    '3 January 2021 – 30 December 2022'
-    """
-    a, b = pd.Timestamp(first), pd.Timestamp(last)
-    if a.date() == b.date():
-        return f"{a.day} {a:%B %Y}"
-    if (a.year, a.month) == (b.year, b.month):
-        return f"{a.day}–{b.day} {b:%B %Y}"
-    if a.year == b.year:
-        return f"{a.day} {a:%B} – {b.day} {b:%B %Y}"
-    return f"{a.day} {a:%B %Y} – {b.day} {b:%B %Y}"
-
-
 def _dates(reports: pd.DataFrame) -> tuple[Any, Any] | None:
-    starts = [c for c in ("date_start", "date") if c in reports.columns]
-    ends = [c for c in ("date_end", "date") if c in reports.columns]
-    if not starts:
+    """First and last day the reports cover (their date intervals), or None if undated."""
+    start, end = day_intervals(reports)
+    if not start.notna().any():
         return None
-    first = pd.to_datetime(reports[starts[0]], errors="coerce").min()
-    last = pd.to_datetime(reports[ends[0]], errors="coerce").max()
-    if pd.isna(first) or pd.isna(last):
-        return None
-    return first, last
+    return start.min(), end.max()
 
 
 def _draw_titles(ax: Axes, layers: MapLayers, title: str | None, marks: _Marks) -> None:

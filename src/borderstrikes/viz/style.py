@@ -49,6 +49,7 @@ __all__ = [
     "WEAPON_CLASSES",
     "attribution_text",
     "colour_values",
+    "date_range_text",
     "evidence_label",
     "evidence_style",
     "overlay_style",
@@ -348,3 +349,23 @@ def attribution_text(sources: list[dict[str, Any]], extra: list[str]) -> str:
         if text and text not in parts:
             parts.append(text)
     return "; ".join(parts) + ("." if parts else "")
+
+
+def date_range_text(first: Any, last: Any) -> str:
+    """Write a date range the way a caption does.
+
+    Examples
+    --------
+    >>> date_range_text(pd.Timestamp("2022-09-12"), pd.Timestamp("2022-09-15"))
+    '12–15 September 2022'
+    >>> date_range_text(pd.Timestamp("2021-01-03"), pd.Timestamp("2022-12-30"))
+    '3 January 2021 – 30 December 2022'
+    """
+    a, b = pd.Timestamp(first), pd.Timestamp(last)
+    if a.date() == b.date():
+        return f"{a.day} {a:%B %Y}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}–{b.day} {b:%B %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%B} – {b.day} {b:%B %Y}"
+    return f"{a.day} {a:%B %Y} – {b.day} {b:%B %Y}"
