@@ -1,9 +1,11 @@
-"""Build data/sources.csv: one row per source URL cited by the strikes and the claims.
+"""Build data/sources.csv: one row per source URL cited by the strikes, incidents and claims.
 
     python data-raw/build_sources.py [--output PATH]
 
 Inputs
     data-raw/strike_reports.csv   source_url, source_outlet, source_date, claimant of each report
+    data-raw/incident_reports_2021_2025.csv
+                                  the same for the 2021-2025 incidents (ids IN001...)
     data/claims.csv               source_url, source_outlet, date_said, claimant of each claim
 
 Output
@@ -26,12 +28,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STRIKES = ROOT / "data-raw" / "strike_reports.csv"
+INCIDENTS = ROOT / "data-raw" / "incident_reports_2021_2025.csv"
 CLAIMS = ROOT / "data" / "claims.csv"
 OUT = ROOT / "data" / "sources.csv"
 
 #: The day the research compilation consulted its sources (registry source_version of the
 #: strikes and claims; CLAIMS_SCHEMA.md "Sources (as of 2026-11-26)").
 ACCESS_DATE = "2026-11-26"
+#: The day the 2021-2025 incident compilation consulted its sources (its registry
+#: source_version).
+INCIDENTS_ACCESS_DATE = "2026-12-08"
+#: Report tables, their report-id prefixes (as in data-raw/build_strikes.py, TABLES) and the
+#: day their sources were consulted.
+REPORT_TABLES = ((STRIKES, "SR", ACCESS_DATE), (INCIDENTS, "IN", INCIDENTS_ACCESS_DATE))
 
 # (substring of the outlet, outlet_party), first match wins.
 OUTLET_PARTY: tuple[tuple[str, str], ...] = (
@@ -41,6 +50,10 @@ OUTLET_PARTY: tuple[tuple[str, str], ...] = (
     ("Azernews", "azerbaijani_media"),
     ("Turan", "azerbaijani_media"),
     ("Sputnik", "russian_state_media"),
+    ("TASS", "russian_state_media"),
+    ("Public Radio of Armenia", "armenian_state_media"),
+    ("Asbarez", "diaspora_media"),
+    ("JAMnews", "international_media"),
     ("NBC News / Reuters", "international_media"),
     ("Novaya Gazeta Europe", "international_media"),
     ("Azatutyun", "international_media"),
@@ -52,9 +65,13 @@ OUTLET_PARTY: tuple[tuple[str, str], ...] = (
     ("", "armenian_media"),
 )
 
-# (substring of the claimant, claimant_party), first match wins.
+# (substring of the claimant, claimant_party), first match wins. A claimant field naming
+# several claimants ("Armenian MOD; Russian MOD (as reported by Asbarez)") is split on ";"
+# and each part placed on its own.
 CLAIMANT_PARTY: tuple[tuple[str, str], ...] = (
     ("Azerbaijani MOD", "azerbaijani_government"),
+    ("Russian MOD", "russian_government"),
+    ("Health Minister", "armenian_government"),
     ("Ombudsman", "armenian_ombudsman"),
     ("Tatoyan Foundation", "armenian_ngo"),
     ("Orbeli", "armenian_think_tank"),
@@ -107,12 +124,17 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def build() -> list[dict[str, str]]:
     cites: dict[str, list[tuple[str, str, str, str, str]]] = {}
-    for number, row in enumerate(read_csv(STRIKES), start=1):
-        url = row["source_url"].strip()
-        if url.startswith("http"):
-            entry = (f"SR{number:03d}", row["source_outlet"], row["claimant"], row["source_date"])
-            cites.setdefault(url, []).append((*entry, "source_date"))
+    accessed: dict[str, set[str]] = {}  # url -> days a compilation consulted it
+    for path, prefix, access_date in REPORT_TABLES:
+        for number, row in enumerate(read_csv(path), start=1):
+            url = row["source_url"].strip()
+            if url.startswith("http"):
+                accessed.setdefault(url, set()).add(access_date)
+                report_id = f"{prefix}{number:03d}"
+                entry = (report_id, row["source_outlet"], row["claimant"], row["source_date"])
+                cites.setdefault(url, []).append((*entry, "source_date"))
     for row in read_csv(CLAIMS):
+        accessed.setdefault(row["source_url"], set()).add(ACCESS_DATE)
         date = row["date_said"] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date_said"]) else ""
         cites.setdefault(row["source_url"], []).append(
             (row["claim_id"], row["source_outlet"], row["claimant"], date, "date_said")
@@ -121,7 +143,13 @@ def build() -> list[dict[str, str]]:
     for url in sorted(cites):
         entries = cites[url]
         outlets = sorted({e[1] for e in entries})
-        claimant_parties = sorted({party(e[2], CLAIMANT_PARTY, "claimant") for e in entries})
+        claimant_parties = sorted(
+            {
+                party(claimant.strip(), CLAIMANT_PARTY, "claimant")
+                for e in entries
+                for claimant in e[2].split(";")
+            }
+        )
         report_dates = sorted({e[3] for e in entries if e[3] and e[4] == "source_date"})
         said_dates = sorted({e[3] for e in entries if e[3] and e[4] == "date_said"})
         if report_dates:
@@ -142,7 +170,7 @@ def build() -> list[dict[str, str]]:
                 "claimant_party": "; ".join(claimant_parties),
                 "publication_date": date,
                 "publication_date_basis": basis,
-                "access_date": ACCESS_DATE,
+                "access_date": min(accessed[url]),  # the first consultation
                 "archive_url": "",
                 "cited_by": "; ".join(sorted({e[0] for e in entries})),
             }

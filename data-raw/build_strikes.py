@@ -1,10 +1,13 @@
-"""Build data/strikes.geojson from data-raw/strike_reports.csv.
+"""Build data/strikes.geojson and data/incidents_2021_2025.geojson from the raw reports.
 
-    python data-raw/build_strikes.py [--output PATH]
+    python data-raw/build_strikes.py [--output PATH] [--incidents-output PATH]
 
 Inputs
     data-raw/strike_reports.csv   88 strike reports (copy of the research compilation), each
                                   with its location_kind and the reason for it
+    data-raw/incident_reports_2021_2025.csv
+                                  11 dated incidents on the same border, May 2021 to 2025,
+                                  same layout (research compilation of issue 14)
     data/places/supplement.csv    curated coordinates of places GeoNames lacks, each cited
     data/places/coord_candidates.csv
                                   every candidate coordinate of a place whose sources disagree
@@ -13,8 +16,14 @@ Inputs
 
 Output
     data/strikes.geojson          RFC 7946 FeatureCollection, EPSG:4326, one Point per report
+                                  (report ids SR001...)
+    data/incidents_2021_2025.geojson
+                                  the same schema for the 2021-2025 incidents (IN001...);
+                                  written next to --output unless --incidents-output is given
 
-The output is deterministic: features in CSV order, keys sorted, coordinates rounded to
+Both tables go through the same date rule, location-kind table, evidence rules and
+validation; only the period their dates must fall in differs (TABLES). The output is
+deterministic: features in CSV order, keys sorted, coordinates rounded to
 6 decimals, one feature per line. The schema and every rule applied here are documented in
 data/STRIKES_SCHEMA.md; keep the two in step.
 
@@ -37,15 +46,38 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data-raw" / "strike_reports.csv"
+INCIDENTS_RAW = ROOT / "data-raw" / "incident_reports_2021_2025.csv"
 SUPPLEMENT = ROOT / "data" / "places" / "supplement.csv"
 CANDIDATES = ROOT / "data" / "places" / "coord_candidates.csv"
 GEONAMES = ROOT / "data" / "places" / "geonames.csv"
 OUT = ROOT / "data" / "strikes.geojson"
+INCIDENTS_OUT = ROOT / "data" / "incidents_2021_2025.geojson"
 
 ADMIN1_ISO = {"Gegharkunik": "AM-GR", "Vayots Dzor": "AM-VD", "Syunik": "AM-SU"}
 LON_RANGE = (43.0, 47.0)  # Armenia's bounding box, generously rounded
 LAT_RANGE = (38.5, 41.5)
 FIRST_DAY, LAST_DAY = date(2022, 9, 12), date(2022, 9, 15)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One shipped report table: its raw CSV, report-id prefix and the days it covers.
+
+    ``fighting_start`` is the first day of the fighting the table records, which the
+    "before D Sept" branch of the date rule needs; a table without one (None) fails on
+    such a row.
+    """
+
+    raw: Path
+    prefix: str
+    first_day: date
+    last_day: date
+    fighting_start: date | None
+
+
+STRIKES = Table(RAW, "SR", FIRST_DAY, LAST_DAY, FIRST_DAY)
+INCIDENTS = Table(INCIDENTS_RAW, "IN", date(2021, 5, 1), date(2025, 12, 31), None)
+TABLES = (STRIKES, INCIDENTS)
 
 # -- date intervals ----------------------------------------------------------------------
 # The one rule (documented in STRIKES_SCHEMA.md, "Dates"): a report covers the days
@@ -54,21 +86,37 @@ FIRST_DAY, LAST_DAY = date(2022, 9, 12), date(2022, 9, 15)
 # day the row is filed under; "before D Sept" covers FIRST_DAY..D-1; any other time_local
 # (a clock time, "night", "morning", empty) covers the row's own date. A span that does not
 # contain the row's date, or lies outside FIRST_DAY..LAST_DAY, fails the build.
+# The same rule places the 2021-2025 incidents (Table.first_day..last_day instead of
+# 12-15 Sept 2022; no "before" branch, since that table has no first day of fighting).
+# A time_local of the own_date branch that names a month ("12 May", "night of 3-4 Aug")
+# names a day the rule does not read, so it fails the build instead of being filed
+# under the row's date.
 DAY_SPAN = re.compile(r"(?<![\d:])(\d{1,2})\s*[-\u2013]\s*(\d{1,2})\s+Sept\b")
 BEFORE_DAY = re.compile(r"\bbefore\s+(\d{1,2})\s+Sept\b")
+MONTH_NAME = re.compile(  # English month names and their usual abbreviations
+    r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?"
+    r"|oct(ober)?|nov(ember)?|dec(ember)?)\b",
+    flags=re.IGNORECASE,
+)
 
 
-def date_interval(row: dict[str, str], report_id: str) -> tuple[date, date, str]:
+def date_interval(
+    row: dict[str, str], report_id: str, table: Table = STRIKES
+) -> tuple[date, date, str]:
     """First and last day a report covers, and the name of the rule that placed it."""
     day = date.fromisoformat(row["date"])
     text = row["time_local"]
     if match := DAY_SPAN.search(text):
         start, end, rule = day.replace(day=int(match[1])), day.replace(day=int(match[2])), "span"
-    elif match := BEFORE_DAY.search(text):
-        start, end, rule = FIRST_DAY, day.replace(day=int(match[1]) - 1), "before"
+    elif (match := BEFORE_DAY.search(text)) and table.fighting_start is not None:
+        start, end, rule = table.fighting_start, day.replace(day=int(match[1]) - 1), "before"
+    elif match or MONTH_NAME.search(text):
+        fail(f"{report_id}: time_local {text!r} names a day the rule cannot place")
     else:
-        return day, day, "own_date"
-    if not (FIRST_DAY <= start <= end <= LAST_DAY) or (rule == "span" and not start <= day <= end):
+        start, end, rule = day, day, "own_date"
+    if not (table.first_day <= start <= end <= table.last_day) or (
+        rule == "span" and not (day.month == 9 and start <= day <= end)  # "Sept" spans
+    ):
         fail(f"{report_id}: time_local {text!r} gives {start}..{end}, which the rule cannot place")
     return start, end, rule
 
@@ -115,6 +163,11 @@ LOCATION_KINDS: dict[str, tuple[str, int, str]] = {
         5_000,
         "no gazetteer coordinate found: a point derived from a distance and direction to a "
         "town that a cited text gives",
+    ),
+    "vicinity": (
+        "area",
+        5_000,
+        "positions in the direction or vicinity of a named village: the village point, 5 km",
     ),
 }
 
@@ -381,7 +434,9 @@ def place_coordinates(rows, supplement, candidates):
             coords.setdefault(row["place"], (chosen["lon"], chosen["lat"], source, None))
         elif row["lat"] and row["lon"]:
             value = (float(row["lon"]), float(row["lat"]), row["coord_source"])
-            coords.setdefault(row["place"], (*value, geonameid(row["coord_source"])))
+            first = coords.setdefault(row["place"], (*value, geonameid(row["coord_source"])))
+            if first[:3] != value:
+                fail(f"{row['place']}: rows give different coordinates or coord_source")
     for place, place_id in FROM_SUPPLEMENT.items():
         if place in candidates:
             continue  # placed at its chosen candidate (the supplement agrees, checked below)
@@ -402,20 +457,27 @@ def place_coordinates(rows, supplement, candidates):
     return coords
 
 
-def build() -> list[dict]:
-    rows = read_csv(RAW)
+def build() -> dict[Table, list[dict]]:
+    """Features of every table in TABLES, with one gazetteer for all of them."""
+    rows = {table: read_csv(table.raw) for table in TABLES}
     supplement = {entry["place_id"]: entry for entry in read_csv(SUPPLEMENT)}
     anchors = {
         f"geonames:{entry['geonameid']}": (float(entry["lon"]), float(entry["lat"]))
         for entry in read_csv(GEONAMES)
     }
     candidates = read_candidates(anchors)
-    coords = place_coordinates(rows, supplement, candidates)
+    all_rows = [row for table in TABLES for row in rows[table]]
+    coords = place_coordinates(all_rows, supplement, candidates)
+    return {table: build_table(table, rows[table], coords, candidates) for table in TABLES}
+
+
+def build_table(table: Table, rows, coords, candidates) -> list[dict]:
     date_rules: Counter[str] = Counter()
     features = []
+    print(f"{table.raw.name}:")
     print(f"{'report':<7} {'place':<20} {'location_kind':<20} {'radius_m':>8}  rule")
     for number, row in enumerate(rows, start=1):
-        report_id = f"SR{number:03d}"
+        report_id = f"{table.prefix}{number:03d}"
         kind = row["location_kind"]
         if kind not in LOCATION_KINDS or not row["location_kind_reason"].strip():
             fail(
@@ -432,7 +494,7 @@ def build() -> list[dict]:
         print(f"{report_id:<7} {row['place']:<20} {kind:<20} {radius_m:>8}  {rule[:90]}")
         for column in ("date", "source_date"):
             date.fromisoformat(row[column])  # raises on a malformed date
-        start, end, date_rule = date_interval(row, report_id)
+        start, end, date_rule = date_interval(row, report_id, table)
         date_rules[date_rule] += 1
         url = row["source_url"].strip()
         properties = {
@@ -476,17 +538,20 @@ def build() -> list[dict]:
     return features
 
 
-def validate(features: list[dict]) -> None:
+def validate(features: list[dict], table: Table = STRIKES, *, taken: set[str] = frozenset()):
+    """Check one table; ``taken`` holds the report ids of the tables checked before it."""
     problems = []
     for feature in features:
         p = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"]
         if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
             problems.append(f"{p['report_id']} {p['place']}: ({lon}, {lat}) is outside Armenia")
-        if not FIRST_DAY <= date.fromisoformat(p["date"]) <= LAST_DAY:
-            problems.append(f"{p['report_id']}: date {p['date']} outside 12-15 Sept 2022")
+        if not table.first_day <= date.fromisoformat(p["date"]) <= table.last_day:
+            problems.append(
+                f"{p['report_id']}: date {p['date']} outside {table.first_day}..{table.last_day}"
+            )
     ids = [f["properties"]["report_id"] for f in features]
-    if len(set(ids)) != len(ids):
+    if len(set(ids)) != len(ids) or set(ids) & set(taken):
         problems.append("duplicate report_id")
     if problems:
         fail("validation failed:\n  " + "\n  ".join(problems))
@@ -522,10 +587,24 @@ def write(features: list[dict], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=OUT, help=f"default: {OUT}")
+    parser.add_argument(
+        "--incidents-output",
+        type=Path,
+        default=None,
+        help=f"default: {INCIDENTS_OUT.name} in the folder of --output",
+    )
     args = parser.parse_args(argv)
+    outputs = {
+        STRIKES: args.output,
+        INCIDENTS: args.incidents_output or args.output.parent / INCIDENTS_OUT.name,
+    }
     features = build()
-    validate(features)
-    write(features, args.output)
+    taken: set[str] = set()
+    for table in TABLES:
+        validate(features[table], table, taken=taken)
+        taken |= {f["properties"]["report_id"] for f in features[table]}
+    for table in TABLES:
+        write(features[table], outputs[table])
     return 0
 
 

@@ -5,8 +5,12 @@ in data/places/*.csv read with the csv module, and hand-computed values.
 """
 
 import csv
+import datetime as dt
+import importlib.util
 import json
 import re
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -143,7 +147,10 @@ def test_every_cited_url_is_in_the_source_table(strikes):
     sources = datasets.load_sources()
     assert sources.index.is_unique
     claims = pd.read_csv(datasets.get_path("claims"), dtype=str, keep_default_na=False)
+    incidents = datasets.load_strikes(period="2021-2025")
     urls = set(strikes["source_url"].dropna()) | set(claims["source_url"])
+    assert not urls & set(incidents["source_url"])  # the incidents cite only new pages
+    urls |= set(incidents["source_url"])
     assert urls == set(sources.index)
     assert sources["access_date"].notna().all()
     assert sources["outlet_party"].str.len().gt(0).all()
@@ -151,12 +158,20 @@ def test_every_cited_url_is_in_the_source_table(strikes):
     assert (sources["archive_url"] == "").all()  # none known; never guessed
     cited = set(";".join(sources["cited_by"]).replace(" ", "").split(";"))
     with_url = strikes.loc[strikes["source_url"].notna(), "report_id"]
-    assert cited == set(with_url) | set(claims["claim_id"])
+    assert cited == set(with_url) | set(claims["claim_id"]) | set(incidents["report_id"])
     assert set(strikes["report_id"]) - set(with_url) == {"SR071"}  # URL not in the corpus
     # the Azerbaijani MOD statement is carried by Azerbaijani media
     azernews = sources.loc["https://www.azernews.az/nation/199255.html"]
     assert azernews["outlet_party"] == "azerbaijani_media"
     assert azernews["claimant_party"] == "azerbaijani_government"
+    # several claimants in one field are placed one by one; TASS is Russian state media
+    asbarez = sources.loc[
+        "https://asbarez.com/russia-says-azerbaijan-again-breached-ceasefire-that-injured-"
+        "armenian-solider/"
+    ]
+    assert asbarez["claimant_party"] == "armenian_government; russian_government"
+    assert sources.loc["https://tass.com/world/1289379", "outlet_party"] == "russian_state_media"
+    assert sources.loc["https://tass.com/world/1289379", "cited_by"] == "IN002; IN003"
 
 
 def test_coord_candidates_round_trip_through_json(strikes):
@@ -165,3 +180,73 @@ def test_coord_candidates_round_trip_through_json(strikes):
     assert all(re.fullmatch(r"[a-z]+:[a-z-]+", c["candidate_id"]) for c in kut)
     undisputed = strikes.loc[strikes["place"] == "Jermuk", "coord_candidates"]
     assert undisputed.map(len).eq(0).all()
+
+
+# -- the date rule on the incident table -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def build_strikes():
+    path = DATA.parent / "data-raw" / "build_strikes.py"
+    if not path.is_file():
+        pytest.skip("data-raw/ is not shipped in the wheel")
+    spec = importlib.util.spec_from_file_location("build_strikes_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
+
+
+@pytest.mark.parametrize(
+    ("date", "time_local", "why"),
+    [
+        ("2023-05-11", "night of 10-11 May", "names a day"),  # a span the rule does not read
+        ("2023-05-11", "13-14 Sept", "cannot place"),  # a "Sept" span on a May row
+        ("2023-05-11", "before 15 Sept", "names a day"),  # no first day of fighting
+        ("2021-04-30", "morning", "cannot place"),  # before May 2021
+        ("2026-01-01", "", "cannot place"),  # after 2025
+    ],
+)
+def test_incident_date_rule_fails_on_a_row_it_cannot_place(build_strikes, date, time_local, why):
+    row = {"date": date, "time_local": time_local}
+    with pytest.raises(SystemExit, match=f"IN999: time_local .*{why}"):
+        build_strikes.date_interval(row, "IN999", build_strikes.INCIDENTS)
+
+
+def test_incident_date_rule_places_own_dates_and_keeps_the_2022_rule(build_strikes):
+    rule, day = build_strikes.date_interval, dt.date
+    row = {"date": "2023-09-01", "time_local": "07:50"}
+    assert rule(row, "IN1", build_strikes.INCIDENTS) == (
+        day(2023, 9, 1),
+        day(2023, 9, 1),
+        "own_date",
+    )
+    # the September 2022 table keeps its span and "before" branches
+    row = {"date": "2022-09-15", "time_local": "before 15 Sept (exact date not stated)"}
+    assert rule(row, "SR1") == (day(2022, 9, 12), day(2022, 9, 14), "before")
+    row = {"date": "2022-09-14", "time_local": "13-14 Sept"}
+    assert rule(row, "SR1") == (day(2022, 9, 13), day(2022, 9, 14), "span")
+
+
+def test_incident_table_rebuilds_byte_identically(tmp_path):
+    build = DATA.parent / "data-raw" / "build_strikes.py"
+    if not build.is_file():
+        pytest.skip("data-raw/ is not shipped in the wheel")
+    out = tmp_path / "incidents.geojson"
+    subprocess.run(
+        [
+            sys.executable,
+            str(build),
+            "--output",
+            str(tmp_path / "s.geojson"),
+            "--incidents-output",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert out.read_bytes() == datasets.get_path("incidents_2021_2025").read_bytes()
+    assert (tmp_path / "s.geojson").read_bytes() == datasets.get_path("strikes").read_bytes()

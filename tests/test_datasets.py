@@ -1,5 +1,6 @@
 """The shipped data: registry entries against the files, and quality checks with pyproj.Geod."""
 
+import csv
 import hashlib
 import json
 
@@ -12,6 +13,7 @@ from pyproj import Geod
 
 from borderstrikes import datasets
 from borderstrikes.errors import DataFileError, UnknownCountryError
+from borderstrikes.strikes import validate_strikes
 
 GEOD = Geod(ellps="WGS84")
 REGISTRY = json.loads((datasets.data_dir() / "registry.json").read_text(encoding="utf-8"))[
@@ -184,3 +186,87 @@ def test_armenia_has_eleven_marzer_and_lachin_is_fixed():
     lachin = units[units["adm1_code"] == "AZE-1735"].iloc[0]
     assert lachin["name_en"] == "Lachin"
     assert lachin["iso_3166_2"] == "AZ-LAC"
+
+
+# -- report periods of load_strikes --------------------------------------------------------
+
+RAW_TABLES = {  # period -> raw CSVs of data-raw/, read with the csv module as the oracle
+    "2022-09": ("strike_reports.csv",),
+    "2021-2025": ("incident_reports_2021_2025.csv",),
+    "all": ("strike_reports.csv", "incident_reports_2021_2025.csv"),
+}
+PREFIXES = {"strike_reports.csv": "SR", "incident_reports_2021_2025.csv": "IN"}
+
+
+@pytest.fixture(scope="module")
+def periods():
+    return {period: datasets.load_strikes(period=period) for period in RAW_TABLES}
+
+
+def raw_rows(filename):
+    path = datasets.data_dir().parent / "data-raw" / filename
+    if not path.is_file():
+        pytest.skip("data-raw/ is not shipped in the wheel")
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("period", list(RAW_TABLES))
+def test_each_period_has_the_schema_of_the_default(periods, period):
+    default, frame = datasets.load_strikes(), periods[period]
+    assert frame.crs.to_epsg() == 4326
+    assert list(frame.columns) == list(default.columns)
+    pd.testing.assert_series_equal(frame.dtypes, default.dtypes)
+    assert frame.index.equals(pd.RangeIndex(len(frame)))
+    assert frame["report_id"].is_unique
+    assert validate_strikes(frame) is frame  # every point in its marz (or within its radius)
+    expected_ids, places = [], []
+    for filename in RAW_TABLES[period]:
+        rows = raw_rows(filename)
+        expected_ids += [f"{PREFIXES[filename]}{i:03d}" for i in range(1, len(rows) + 1)]
+        places += [row["place"] for row in rows]
+    assert frame["report_id"].tolist() == expected_ids
+    assert frame["place"].tolist() == places
+    assert [p["name"] for p in frame.attrs["provenance"]] == [
+        {"SR": "strikes", "IN": "incidents_2021_2025"}[prefix]
+        for prefix in dict.fromkeys(i[:2] for i in expected_ids)
+    ]
+
+
+def test_the_default_period_is_unchanged(periods):
+    default = datasets.load_strikes()
+    pd.testing.assert_frame_equal(default, periods["2022-09"])
+    assert len(default) == 88
+    assert default["date"].between("2022-09-12", "2022-09-15").all()
+    # "all" stacks the default first, row for row
+    pd.testing.assert_frame_equal(periods["all"].iloc[:88], default)
+    assert periods["all"]["report_id"].is_unique
+
+
+def test_incident_dates_lie_in_may_2021_to_2025(periods):
+    incidents = periods["2021-2025"]
+    raw = raw_rows("incident_reports_2021_2025.csv")
+    assert len(incidents) == len(raw) == 11
+    assert incidents["date"].dt.strftime("%Y-%m-%d").tolist() == [row["date"] for row in raw]
+    for column in ("date", "date_start", "date_end"):
+        assert incidents[column].between("2021-05-01", "2025-12-31").all(), column
+    # no row names a span of days: each covers its own date (own_date branch of the rule)
+    assert (incidents["date_start"] == incidents["date"]).all()
+    assert (incidents["date_end"] == incidents["date"]).all()
+    assert (incidents["source_date"] >= incidents["date"]).all()
+
+
+def test_every_incident_cites_a_url_of_the_source_table(periods):
+    incidents = periods["2021-2025"]
+    sources = datasets.load_sources()
+    assert incidents["source_url"].notna().all()
+    assert set(incidents["source_url"]) <= set(sources.index)
+    for url, report_id in zip(incidents["source_url"], incidents["report_id"], strict=True):
+        assert report_id in sources.loc[url, "cited_by"].split("; ")
+
+
+def test_unknown_period_lists_the_choices():
+    with pytest.raises(ValueError, match=r"'2022-09', '2021-2025', 'all'.*got '2023'"):
+        datasets.load_strikes(period="2023")
+    with pytest.raises(TypeError):
+        datasets.load_strikes("all")  # keyword-only

@@ -463,10 +463,18 @@ def _aliases() -> pd.DataFrame:
         raise DataFileError(msg) from exc
 
 
+#: Report tables of each period of :func:`load_strikes`, in the order they are stacked.
+_STRIKE_PERIODS: dict[str, tuple[str, ...]] = {
+    "2022-09": ("strikes",),
+    "2021-2025": ("incidents_2021_2025",),
+    "all": ("strikes", "incidents_2021_2025"),
+}
+
+
 @functools.cache
-def _strikes() -> gpd.GeoDataFrame:
-    verify("strikes")
-    path = get_path("strikes")
+def _strikes(name: str = "strikes") -> gpd.GeoDataFrame:
+    verify(name)
+    path = get_path(name)
     try:
         with open(path, encoding="utf-8") as f:
             collection = json.load(f)
@@ -476,6 +484,8 @@ def _strikes() -> gpd.GeoDataFrame:
         for column in ("date", "date_start", "date_end", "source_date"):
             table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
         table["geonameid"] = table["geonameid"].astype("Int64")
+        if "coord_choice" in table.columns:  # text, even when all null (incident table)
+            table["coord_choice"] = table["coord_choice"].astype("str")
         for column in ("place_variants", "weapons"):
             if not table[column].map(lambda v: isinstance(v, list)).all():
                 msg = f"{column} must hold a list on every feature"
@@ -500,28 +510,67 @@ def _strikes() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
 
 
-def load_strikes() -> gpd.GeoDataFrame:
-    """Load the packaged reports of strikes on Armenia, 12–15 September 2022.
+def load_strikes(*, period: str = "2022-09") -> gpd.GeoDataFrame:
+    """Load the packaged reports of strikes on Armenia.
 
     One row per report (a place, a date and a source). A report is a claim by
     its ``claimant``, not a verified fact; ``evidence`` says what kind of claim
     it is and ``location_precision`` / ``location_radius_m`` how well the point
     locates it. The schema is documented in ``data/STRIKES_SCHEMA.md``.
 
+    Parameters
+    ----------
+    period : {'2022-09', '2021-2025', 'all'}, default '2022-09'
+        ``'2022-09'``: the 88 reports of 12–15 September 2022 (ids ``SR…``).
+        ``'2021-2025'``: the 11 dated incidents on the same border from May
+        2021 to 2025 (ids ``IN…``; cited, not exhaustive). ``'all'``: both,
+        the September 2022 reports first, each table in its file order.
+
     Returns
     -------
     geopandas.GeoDataFrame
-        In EPSG:4326; ``date``, ``date_start``, ``date_end`` (the first and
-        last day a report covers, local, inclusive) and ``source_date`` are
-        datetimes (day resolution), ``place_variants`` and ``weapons`` are lists of str.
+        In EPSG:4326, with a fresh ``RangeIndex``; ``date``, ``date_start``,
+        ``date_end`` (the first and last day a report covers, local,
+        inclusive) and ``source_date`` are datetimes (day resolution),
+        ``place_variants`` and ``weapons`` are lists of str. The columns are
+        the same for every period.
+
+    Raises
+    ------
+    ValueError
+        If ``period`` is not one of the choices; the message lists them.
+
+    See Also
+    --------
+    load_sources : the cited sources of every period.
 
     Examples
     --------
     >>> strikes = load_strikes()
     >>> strikes.crs.to_epsg(), strikes["report_id"].is_unique
     (4326, True)
+    >>> incidents = load_strikes(period="2021-2025")
+    >>> len(incidents), str(incidents["date"].min().date()), incidents["report_id"].iloc[0]
+    (11, '2021-05-12', 'IN001')
+    >>> len(load_strikes(period="all")) == len(strikes) + len(incidents)
+    True
     """
-    strikes = _with_provenance(_strikes(), "strikes")
+    if period not in _STRIKE_PERIODS:
+        msg = (
+            f"period must be one of {list(_STRIKE_PERIODS)!r} (got {period!r}): '2022-09' for "
+            "12-15 September 2022, '2021-2025' for the May 2021-2025 incidents, 'all' for both."
+        )
+        raise ValueError(msg)
+    names = _STRIKE_PERIODS[period]
+    frames = [_strikes(name) for name in names]
+    if len(frames) == 1:
+        strikes = _with_provenance(frames[0], *names)
+    else:
+        stacked = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
+        if not stacked["report_id"].is_unique:
+            msg = f"report ids of {names!r} overlap. Reinstall borderstrikes."
+            raise DataFileError(msg)
+        strikes = _with_provenance(stacked, *names)
     for column in ("place_variants", "weapons"):  # fresh lists: the cache stays untouched
         strikes[column] = strikes[column].map(list)
     if "coord_candidates" in strikes.columns:  # list of dicts per report; empty if undisputed
@@ -532,12 +581,13 @@ def load_strikes() -> gpd.GeoDataFrame:
 
 
 def load_sources() -> pd.DataFrame:
-    """Load the table of cited sources: one row per URL of the strikes and claims.
+    """Load the table of cited sources: one row per URL of the strikes, incidents and claims.
 
     For each URL its outlet, publication date, access date, the URL of an
     archived copy where one is known (empty otherwise, never guessed), the
     party of the outlet and of the claimants it carries, and the report and
-    claim ids that cite it. Schema: ``data/SOURCES_SCHEMA.md``.
+    claim ids that cite it (``SR…`` and ``IN…`` reports of every period of
+    :func:`load_strikes`, ``C…`` claims). Schema: ``data/SOURCES_SCHEMA.md``.
 
     Returns
     -------
