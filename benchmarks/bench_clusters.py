@@ -8,6 +8,10 @@ Data (``--data``), all seeded, in lon 43.4–47.0, lat 38.8–41.4:
   spread 1–5 km); 0.5 % are uniform background noise.
 - ``acled-half``: the same with half of the events on the centroids (and
   49.5 % in the groups).
+- ``uniform``: uniform in the whole box (about 300 km by 290 km); with
+  ``eps_km=1`` and ``--min-samples 3.6e-5`` (0.0036 % of N: 36 at 1e6, the
+  mean neighbour count) about half the events are core: the near-threshold
+  worst case.
 - ``dense``: uniform in a 3 km square near 45° E, 40° N, so that with
   ``eps_km=1`` every event has thousands of neighbours and, with a
   ``min_samples`` that is a large fraction of N (``--min-samples 0.25`` means
@@ -98,6 +102,9 @@ def make_data(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         return make_events(n, seed)
     if kind == "acled-half":
         return make_events(n, seed, at_places=0.5)
+    if kind == "uniform":
+        rng = np.random.default_rng(seed)
+        return rng.uniform(*LON, n), rng.uniform(*LAT, n)
     if kind == "dense":
         rng = np.random.default_rng(seed)
         return 45.0 + rng.uniform(0, 3000 / 85_200, n), 40.0 + rng.uniform(0, 3000 / 111_000, n)
@@ -286,6 +293,8 @@ PRESETS = {
         ("acled-half", 10.0, 5, [1_000_000], []),
         ("acled", 1.0, 200, [100_000, 1_000_000], [100_000]),
         ("dense", 1.0, 0.25, [5_000, 10_000, 20_000], [5_000, 10_000, 20_000]),
+        # min_samples at the mean neighbour count (36.4 with itself at 1e6)
+        ("uniform", 1.0, 3.6e-5, [100_000, 1_000_000], [100_000]),
     ]
 }
 
@@ -398,7 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="run a set of scenarios instead of --data/--sizes/--eps-km",
     )
-    parser.add_argument("--data", choices=("acled", "acled-half", "dense"), default="acled")
+    parser.add_argument(
+        "--data", choices=("acled", "acled-half", "dense", "uniform"), default="acled"
+    )
     parser.add_argument("--sizes", nargs="+", default=["1e4", "1e5", "1e6"])
     parser.add_argument(
         "--sklearn-max",

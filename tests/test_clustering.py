@@ -1,3 +1,4 @@
+import functools
 import math
 
 import geopandas as gpd
@@ -123,8 +124,11 @@ def test_high_latitude_east_west_is_not_planar():
     assert cluster_strikes(strikes, eps_km=d_km - 1e-6, min_samples=1).tolist() == [1, 0, 0]
 
 
+@pytest.mark.parametrize("listed", [False, True])
 @pytest.mark.parametrize("seed", range(6))
-def test_matches_brute_force_dbscan(seed):
+def test_matches_brute_force_dbscan(monkeypatch, seed, listed):
+    # sparse data lists every pair at once; the other way never does
+    monkeypatch.setattr(dbscan, "_LIST_PER_SITE", 10**9 if listed else 0)
     rng = np.random.default_rng(seed)
     n = 150
     centre_lon, centre_lat = [(45.5, 40.0), (179.97, 5.0), (10.0, 78.0), (0.0, 89.9)][seed % 4]
@@ -206,20 +210,6 @@ def test_core_points_identical_to_scikit_learn(seed, n, box_m, eps_km, min_sampl
     np.testing.assert_array_equal(labels.to_numpy() == -1, model.labels_ == -1)
 
 
-@pytest.mark.parametrize(("offset_m", "core"), [(-0.001, True), (0.001, False)])
-def test_core_decided_by_a_report_at_eps_within_a_millimetre(offset_m, core):
-    # the centre has 7 reports within eps; the 8th is eps -/+ 1 mm away, and
-    # no cell holds 8 reports, so the count itself decides
-    ring = [fwd(45.0, 40.0, az, 400.0) for az in range(0, 360, 60)]
-    far = fwd(45.0, 40.0, 200.0, 1000.0 + offset_m)
-    lon = np.array([45.0] + [p[0] for p in ring] + [far[0]])
-    lat = np.array([40.0] + [p[1] for p in ring] + [far[1]])
-    flags = core_flags(lon, lat, 1.0, 8)
-    assert bool(flags[0]) is core
-    labels = cluster_strikes(points(lon, lat), eps_km=1.0, min_samples=8)
-    assert same_partition(labels, brute_force_dbscan(lon, lat, 1.0, 8))
-
-
 @pytest.mark.parametrize("few_pairs", [0, 10**9])
 def test_cell_joining_steps_give_the_same_labels(monkeypatch, few_pairs):
     # every pair of cells tested pair by pair, or none (nearest-neighbour search)
@@ -231,22 +221,106 @@ def test_cell_joining_steps_give_the_same_labels(monkeypatch, few_pairs):
     assert same_partition(labels, expected)
 
 
-@pytest.mark.parametrize("count_cheaper", [0, 10**9])
-@pytest.mark.parametrize("fractional", [False, True])
-def test_every_way_of_weighing_gives_the_core_points(monkeypatch, count_cheaper, fractional):
-    # bounds on finer cubes, counting on a tree of repeated reports, and the
-    # exact shell of fractional weights all decide the same core points
+#: Ways of weighing a neighbourhood, forced through the engine's thresholds.
+WEIGHINGS = {
+    "all-pairs-listed": {"_LIST_PER_SITE": 10**9},  # sparse data: one list of pairs
+    "count": {"_CUBE_SITES": 10**9},  # no cube bounds: a k-d tree count (or pairs)
+    "cubes-then-list": {"_CUBE_SITES": 0, "_FEW_SITES": 10**9},
+    "cubes-then-count": {"_CUBE_SITES": 0, "_FEW_SITES": -1, "_COUNT_CHEAPER": 10**9},
+    "columns": {"_CUBE_SITES": 0, "_FEW_SITES": -1, "_COUNT_CHEAPER": -1, "_COLUMN_COST": 0},
+    "columns-exact-at-once": {
+        "_CUBE_SITES": 0, "_FEW_SITES": -1, "_COUNT_CHEAPER": -1, "_COLUMN_COST": 0,
+        "_STRIP_STEPS": ((2, True),),
+    },
+    "columns-three-steps": {
+        "_CUBE_SITES": 0, "_FEW_SITES": -1, "_COUNT_CHEAPER": -1, "_COLUMN_COST": 0,
+        "_STRIP_STEPS": ((1, False), (4, False), (256, True)),
+    },
+    "columns-clipped": {
+        "_CUBE_SITES": 0, "_FEW_SITES": -1, "_COUNT_CHEAPER": -1, "_COLUMN_COST": 0,
+        "clip": True,
+    },
+}  # fmt: skip
+
+
+def force_weighing(monkeypatch, name):
+    monkeypatch.setattr(dbscan, "_LIST_PER_SITE", 0)  # not the list of all pairs unless asked
+    for attribute, value in WEIGHINGS[name].items():
+        if attribute == "clip":  # searches clipped to their column whatever the rounding
+            init = dbscan._Strips.__init__
+
+            def clipped(self, *args, init=init):
+                init(self, *args)
+                self.clip = True
+
+            monkeypatch.setattr(dbscan._Strips, "__init__", clipped)
+        else:
+            monkeypatch.setattr(dbscan, attribute, value)
+
+
+@functools.cache
+def weighed_patch(fractional):
+    """A dense patch, its weights, brute-force labels and core flags (computed once)."""
     lon, lat = dense_patch(7, 300, 2500)
     rng = np.random.default_rng(7)
     weight = rng.uniform(0.5, 2.0, 300) if fractional else rng.integers(1, 3, 300).astype(float)
     expected = brute_force_dbscan(lon, lat, 1.0, 150, weight)
     expected_core = ((geodesic_matrix_m(lon, lat) <= 1000.0) * weight).sum(axis=1) >= 150
     assert 0 < expected_core.sum() < 300
-    monkeypatch.setattr(dbscan, "_COUNT_CHEAPER", count_cheaper)
-    monkeypatch.setattr(dbscan, "_COUNT_BUDGET", count_cheaper)
+    return lon, lat, weight, expected, expected_core
+
+
+@pytest.mark.parametrize("weighing", sorted(WEIGHINGS))
+@pytest.mark.parametrize("fractional", [False, True])
+def test_every_way_of_weighing_gives_the_core_points(monkeypatch, weighing, fractional):
+    # cube bounds, pair lists, counts on a tree of repeated reports, and
+    # columns (coarse or fine, bounds then exact or exact at once), with whole
+    # and fractional weights: all give the core points of the distance matrix
+    lon, lat, weight, expected, expected_core = weighed_patch(fractional)
+    force_weighing(monkeypatch, weighing)
     np.testing.assert_array_equal(core_flags(lon, lat, 1.0, 150, weight), expected_core)
     labels = cluster_strikes(points(lon, lat), eps_km=1.0, min_samples=150, weight=weight)
     assert same_partition(labels, expected)
+
+
+@pytest.mark.parametrize("weighing", sorted(WEIGHINGS))
+@pytest.mark.parametrize(("offset_m", "core"), [(-0.001, True), (0.001, False)])
+def test_core_decided_by_a_report_at_eps_within_a_millimetre(monkeypatch, weighing, offset_m, core):
+    # 7 reports within eps of the centre, the 8th at eps -/+ 1 mm
+    ring = [fwd(45.0, 40.0, az, 400.0) for az in range(0, 360, 60)]
+    far = fwd(45.0, 40.0, 200.0, 1000.0 + offset_m)
+    lon = np.array([45.0] + [p[0] for p in ring] + [far[0]])
+    lat = np.array([40.0] + [p[1] for p in ring] + [far[1]])
+    force_weighing(monkeypatch, weighing)
+    assert bool(core_flags(lon, lat, 1.0, 8)[0]) is core
+    labels = cluster_strikes(points(lon, lat), eps_km=1.0, min_samples=8)
+    assert same_partition(labels, brute_force_dbscan(lon, lat, 1.0, 8))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columns_match_brute_force_anywhere(monkeypatch, seed):
+    # the columns' local frame near the antimeridian, the pole, and over a
+    # region wide enough to curve (many columns across the normal)
+    rng = np.random.default_rng(seed)
+    n = 200
+    centre_lon, centre_lat, spread = [(179.99, 5.0, 0.02), (0.0, 89.95, 0.03),
+                                      (45.0, 40.0, 3.0), (10.0, -60.0, 0.05)][seed]  # fmt: skip
+    lon = centre_lon + rng.normal(0, spread, n) / math.cos(math.radians(min(abs(centre_lat), 80)))
+    lat = np.clip(centre_lat + rng.normal(0, spread, n), -90, 90)
+    lon = (lon + 180) % 360 - 180
+    if seed == 2:  # groups far apart in a wide region: dense where they are
+        group = rng.integers(0, 5, n)
+        lon = rng.uniform(43, 47, 5)[group] + rng.normal(0, 0.01, n)
+        lat = rng.uniform(38, 41, 5)[group] + rng.normal(0, 0.01, n)
+    eps_km = 1.5
+    dist = geodesic_matrix_m(lon, lat)
+    min_samples = int(np.median((dist <= eps_km * 1000).sum(axis=1)))  # near the threshold
+    force_weighing(monkeypatch, "columns")
+    expected_core = (dist <= eps_km * 1000).sum(axis=1) >= min_samples
+    assert 0 < expected_core.sum() < n
+    np.testing.assert_array_equal(core_flags(lon, lat, eps_km, min_samples), expected_core)
+    labels = cluster_strikes(points(lon, lat), eps_km=eps_km, min_samples=min_samples)
+    assert same_partition(labels, brute_force_dbscan(lon, lat, eps_km, min_samples))
 
 
 def test_large_weights_use_the_pair_count():

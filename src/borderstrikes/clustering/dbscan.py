@@ -35,7 +35,11 @@ all in one cluster, without enumerating its pairs.
 
 No neighbour list in full (spatial mode)
 ----------------------------------------
-Reports at the same point are one weighted site. Whether a site of a lighter
+Reports at the same point are one weighted site. On sparse data (about
+``_LIST_PER_SITE`` pairs within reach per site or fewer, and at most
+``_PAIR_BUDGET`` in all, estimated from the cubes) every pair within reach is
+listed once and weights, clusters and border sites follow from that list;
+that is cheaper than anything below. Otherwise, whether a site of a lighter
 cube is core is decided without listing its neighbours:
 
 1. *Bounds from pairs of small cubes* (a quarter of the sure chord on a
@@ -43,15 +47,23 @@ cube is core is decided without listing its neighbours:
    another adds its weight to the lower bound of that cube's sites; one that
    may hold a neighbour adds it to their upper bound. A lower bound of at
    least ``min_samples`` makes a site core, an upper bound below it makes it
-   not core.
-2. *Bounds of a site against finer cubes* (an eighth of the sure chord), for
-   the sites still undecided whose neighbourhood is heavy: only cubes that
-   straddle the sphere of radius eps (a shell one cube wide) are uncertain.
-3. *Counting* the rest with a k-d tree holding every site as many times as
-   its whole-number weight (``query_ball_point(..., return_length=True)``,
-   within the sure chord and within reach; a site whose count differs
-   between the two has its few pairs decided exactly). Fractional weights
-   weigh the sites of the straddling finer cubes one by one instead.
+   not core. Where the cubes hold about one site each (sparse data), this
+   step is skipped and step 3 decides every site.
+2. *Pairs* for sites with few sites within reach (``_FEW_SITES``): their
+   neighbour pairs are listed and decided exactly.
+3. *Counting* light neighbourhoods with a k-d tree holding every site as
+   many times as its whole-number weight (``query_ball_point(...,
+   return_length=True)``, queries in the order of the tree's leaves, within
+   the sure chord and within reach; a site whose count differs between the
+   two has its few pairs decided exactly).
+4. *Columns* (:class:`_Strips`) for heavy neighbourhoods, and fractional
+   weights: sites in narrow columns of a local frame, sorted along the
+   column with running sums of their weights. For each site and column, two
+   binary searches give the weight surely within eps and the weight possibly
+   within it; columns an eighth of eps wide settle most sites, and for the
+   rest columns a thirty-second of eps wide bound the weight and the few
+   sites between the two intervals are tested one by one. The cost per site
+   is a few dozen searches, whatever the weight of its neighbourhood.
 
 Clusters join cubes, not sites: two cubes holding core sites are linked when
 one pair of their core sites are neighbours, tried first on the two core
@@ -69,6 +81,7 @@ at most ``_PAIR_BUDGET`` candidates).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,8 +110,14 @@ _BRUTE_FORCE_PAIRS = 1 << 16
 _PAIR_BUDGET = 1 << 22  # candidate pairs held in memory at once
 _FEW_PAIRS = 64  # cells with at most this many pairs of core sites are tested pair by pair
 _REPEAT_LIMIT = 8  # the counting tree holds at most this many reports per site
-_COUNT_CHEAPER = 2048  # below this weight within reach, counting beats finer bounds
-_COUNT_BUDGET = 1 << 25  # reports counted in all (about a second) before finer bounds help
+_COUNT_CHEAPER = 1024  # below this weight within reach, counting beats columns
+_COLUMN_COST = 800  # reports counted in the time columns weigh one site
+_CUBE_SITES = 2  # cube bounds are skipped when cubes hold fewer sites on average
+_FEW_SITES = 128  # below this many sites within reach, listing pairs beats columns
+_PAIRS_PER_CELL = 5.0  # pairs within reach per pair of sites sharing a cell (about)
+_LIST_PER_SITE = 32  # sparse data: all pairs are listed below this many per site
+_BORDER_K = 4  # nearest core sites looked up at once for each border site
+_STRIP_STEPS = ((8, False), (32, True))  # column widths (reach / n): bounds, then exact
 
 
 def _kdtree(points: np.ndarray) -> Any:
@@ -293,6 +312,10 @@ class Dbscan:
         the core neighbours of non-core sites are looked up (:meth:`_border`).
         """
         s = self.s
+        per_cell = np.bincount(cell).astype(float)
+        pairs = _PAIRS_PER_CELL * float((per_cell**2).sum())  # about the pairs within reach
+        if pairs <= min(_PAIR_BUDGET, _LIST_PER_SITE * s.n):
+            return self._run_listed()
         core = dense_cell[cell].copy()
         light = np.flatnonzero(~core)
         if len(light):
@@ -305,37 +328,82 @@ class Dbscan:
         self.core = core
         return label
 
+    def _run_listed(self) -> np.ndarray:
+        """:meth:`run` in spatial mode on sparse data: every neighbour pair listed once.
+
+        Used when the pairs within reach are few (a handful per site, at most
+        ``_PAIR_BUDGET``): one k-d tree pass lists them, and weights, core
+        sites, clusters and border sites all follow from that list.
+        """
+        s = self.s
+        pairs = _kdtree(s.xyz).query_pairs(self.reach, output_type="ndarray")
+        ok = self.neighbours(pairs[:, 0], pairs[:, 1])
+        i, j = pairs[ok, 0].astype(np.int64), pairs[ok, 1].astype(np.int64)
+        weight = s.weight + np.bincount(i, s.weight[j], s.n) + np.bincount(j, s.weight[i], s.n)
+        core = weight >= self.min_samples
+        label = np.full(s.n, -1, dtype=np.int64)
+        both = core[i] & core[j]
+        label[core] = _component_labels(s.n, i[both], j[both])[core]
+        left, right = ~core[i] & core[j], core[i] & ~core[j]
+        site = np.concatenate((i[left], j[right]))
+        other = np.concatenate((j[left], i[right]))
+        # the geodesically nearest core neighbour is within the chord-arc of the nearest by chord
+        chord = np.linalg.norm(s.xyz[site] - s.xyz[other], axis=1)
+        nearest_chord = np.full(s.n, np.inf)
+        np.minimum.at(nearest_chord, site, chord)
+        arc = 2 * RHO_MIN_M * np.arcsin(np.minimum(nearest_chord[site] / (2 * RHO_MIN_M), 1.0))
+        keep = chord <= arc * (1 + 1e-12) + _ROUNDING_M
+        if self.reach > _BOUND_MAX_CHORD_M:
+            keep[:] = True
+        border_site, border_core = self.nearest(site[keep], other[keep])
+        label[border_site] = label[border_core]
+        self.core = core
+        return label
+
     def _core_by_rank(self, sites: np.ndarray) -> np.ndarray:
         """Whether each of ``sites`` is core (``min_samples`` of weight within eps).
 
         No site's neighbours are listed in full. Bounds from pairs of small
-        cubes settle most sites (:meth:`_weight_bounds`), bounds of each site
-        against finer cubes most others (:meth:`_exact_weight`); the rest are
-        counted (:meth:`_counted`) or, with fractional weights, weighed on
-        the sites of the finer cubes that straddle their sphere of radius eps.
+        cubes settle most sites (:meth:`_weight_bounds`); of the rest, sites
+        with few sites within reach are weighed on their pairs
+        (:meth:`_listed_weight`), light neighbourhoods of whole weights are
+        counted (:meth:`_counted`), and heavy ones weighed in columns
+        (:class:`_Strips`), whichever the estimated cost favours.
         """
         k = self.min_samples
         if self.s.weight.sum() < k:
             return np.zeros(len(sites), dtype=bool)
-        lower, upper = self._weight_bounds(sites)
+        bounds = self._weight_bounds(sites)
+        if bounds is None and _whole(self.s.weight):
+            return self._counted(sites)
+        if bounds is None:
+            most = _kdtree(self.s.xyz).query_ball_point(
+                self.s.xyz[sites], self.reach, return_length=True
+            )
+            return self._listed_weight(sites, np.asarray(most)) >= k
+        lower, upper, most = bounds
         core = lower >= k
         unsure = np.flatnonzero(~core & (upper >= k))
-        whole = _whole(self.s.weight)
-        # counting costs about the weight within reach; finer bounds, a few
-        # hundred cubes per site: worth it only around heavy neighbourhoods,
-        # and only when counting them all would take long
-        heavy = unsure[upper[unsure] > _COUNT_CHEAPER] if whole else unsure
-        if whole and upper[unsure].sum() <= _COUNT_BUDGET:
-            heavy = heavy[:0]
-        if len(heavy):
-            lower, upper = self._exact_weight(sites[heavy], expand=False)
-            core[heavy[lower >= k]] = True
-            settled = heavy[(lower >= k) | (upper < k)]
-            unsure = np.setdiff1d(unsure, settled, assume_unique=True)
-        if len(unsure) and whole:
-            core[unsure] = self._counted(sites[unsure])
-        elif len(unsure):
-            core[unsure] = self._exact_weight(sites[unsure], expand=True)[0] >= k
+        few = most[unsure] <= _FEW_SITES
+        if few.any():
+            core[unsure[few]] = self._listed_weight(sites[unsure[few]], most[unsure[few]]) >= k
+            unsure = unsure[~few]
+        if _whole(self.s.weight):
+            # counting costs the weight within reach; columns cost a sort of
+            # all sites and a few hundred searches per site: worth it only
+            # for heavy neighbourhoods, and when they are many
+            heavy = upper[unsure] > _COUNT_CHEAPER
+            cost = upper[unsure[heavy]].sum()
+            if cost < _COLUMN_COST * (heavy.sum() + self.s.n / 16):
+                heavy[:] = False
+            core[unsure[~heavy]] = self._counted(sites[unsure[~heavy]])
+            unsure = unsure[heavy]
+        for fraction, exact in _STRIP_STEPS:
+            if len(unsure) == 0:
+                break
+            lower, upper = _Strips(self, self.reach / fraction).weigh(sites[unsure], exact=exact)
+            core[unsure[lower >= k]] = True
+            unsure = unsure[(lower < k) & (upper >= k)]
         return core
 
     def _counted(self, sites: np.ndarray) -> np.ndarray:
@@ -346,20 +414,29 @@ class Dbscan:
         reach make it not; the rare site left between is decided on its pairs.
         """
         s = self.s
-        k = self.min_samples
-        tree = _kdtree(np.repeat(s.xyz, np.rint(s.weight).astype(np.int64), axis=0))
+        if len(sites) == 0:
+            return np.zeros(0, dtype=bool)
+        repeats = np.rint(s.weight).astype(np.int64)
+        tree = _kdtree(np.repeat(s.xyz, repeats, axis=0))
+        # queries in the order of the tree's leaves: 3-4 times faster than scattered
+        first_copy = np.minimum(np.cumsum(repeats) - repeats, max(tree.n - 1, 0))
+        order = np.argsort(_leaf_rank(tree)[first_copy[sites]], kind="stable")
+        sites = sites[order]
         points = s.xyz[sites]
+        k = self.min_samples
         count = np.asarray(tree.query_ball_point(points, self.accept, return_length=True))
         core = count >= k
         unsure = np.flatnonzero(~core)
         if len(unsure):
-            count = tree.query_ball_point(points[unsure], self.reach, return_length=True)
-            unsure = unsure[np.asarray(count) >= k]
+            count = np.asarray(
+                tree.query_ball_point(points[unsure], self.reach, return_length=True)
+            )
+            unsure, count = unsure[count >= k], count[count >= k]
         if len(unsure):
-            i, j = self._pairs(sites[unsure], np.arange(s.n), _kdtree(s.xyz))
-            weight = np.bincount(i, weights=s.weight[j], minlength=s.n)
-            core[unsure] = weight[sites[unsure]] >= k
-        return core
+            core[unsure] = self._listed_weight(sites[unsure], count) >= k
+        out = np.empty(len(sites), dtype=bool)
+        out[order] = core
+        return out
 
     def _cubes(self, side: float) -> tuple[_Cubes, np.ndarray, np.ndarray, np.ndarray]:
         """Cubes of ``side`` metres; the cube of each site; sites by cube and where each starts."""
@@ -374,25 +451,30 @@ class Dbscan:
             (lo + hi) / 2,
             np.linalg.norm(hi - lo, axis=1) / 2 * (1 + 1e-9) + _ROUNDING_M,
             np.add.reduceat(s.weight[order], start),
+            np.diff(np.append(start, s.n)),
         )
         return cubes, cube, order, start
 
-    def _weight_bounds(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper bounds of the weight within eps of each of ``sites``.
+    def _weight_bounds(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Lower and upper bounds of the weight within eps of each of ``sites``, most sites within.
 
         Sites are put in small cubes (a quarter of the sure chord on a side).
         For two cubes Q and C, if every site of C is within the sure chord of
         every site of Q, the weight of C adds to the lower bound of the sites
         of Q; if some site of C may be a neighbour of some site of Q, it adds
-        to their upper bound: one pass over pairs of cubes, not of sites.
+        to their upper bound, and its number of sites to the most sites that
+        can be within eps: one pass over pairs of cubes, not of sites. None
+        when the cubes hold too few sites for that to be cheaper than counting.
         """
         side = self.accept / 4
         if side <= 0:
-            return np.zeros(len(sites)), np.full(len(sites), np.inf)
+            return np.zeros(len(sites)), np.full(len(sites), np.inf), np.full(len(sites), np.inf)
         cubes, cube, _, _ = self._cubes(side)
+        if len(cubes.size) * _CUBE_SITES > self.s.n:  # sparse: about a site per cube
+            return None
         query, site_query = np.unique(cube[sites], return_inverse=True)
         tree = _kdtree(cubes.centre)
-        lower, upper = np.zeros(len(query)), np.zeros(len(query))
+        lower, upper, most = np.zeros(len(query)), np.zeros(len(query)), np.zeros(len(query))
         radius = cubes.radius[query]
         reach = self.reach + float(radius.max()) + float(cubes.radius.max())
         step = max(1, _PAIR_BUDGET // 256)
@@ -405,61 +487,20 @@ class Dbscan:
             n = len(query[block])
             lower[block] = np.bincount(i[full], cubes.weight[c[full]], n)
             upper[block] = np.bincount(i[some], cubes.weight[c[some]], n)
-        return lower[site_query], upper[site_query]
+            most[block] = np.bincount(i[some], cubes.size[c[some]], n)
+        return lower[site_query], upper[site_query], most[site_query]
 
-    def _exact_weight(self, sites: np.ndarray, *, expand: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Bounds of the weight within eps of each of ``sites``, on cubes of 1/8 the sure chord.
-
-        Cubes wholly within the sure chord of a site add their weight to both
-        bounds; cubes that straddle the sphere of radius eps (a shell a cube
-        wide) add theirs to the upper bound or, with ``expand``, have their
-        sites tested one by one with :meth:`neighbours`, and then both bounds
-        are the exact weight.
-        """
+    def _listed_weight(self, sites: np.ndarray, most: np.ndarray) -> np.ndarray:
+        """Weight within eps of each of ``sites``, on its neighbour pairs (at most ``most``)."""
         s = self.s
-        side = self.accept / 8
-        if side <= 0:  # eps below the rounding margin: every pair is tested
-            i, j = self._pairs(sites, np.arange(s.n), _kdtree(s.xyz))
-            exact = np.bincount(i, s.weight[j], s.n)[sites]
-            return exact, exact
-        cubes, _, order, start = self._cubes(side)
-        size = np.diff(np.append(start, s.n))
-        tree = _kdtree(cubes.centre)
-        lower, upper = np.zeros(len(sites)), np.zeros(len(sites))
-        reach = self.reach + float(cubes.radius.max())
-        step = max(1, _PAIR_BUDGET // 1024)
-        for first in range(0, len(sites), step):
-            block = sites[first : first + step]
-            i, c, v = _near(_kdtree(s.xyz[block]), tree, reach)
-            full = v + cubes.radius[c] <= self.accept
-            part = ~full & (v - cubes.radius[c] <= self.reach)
-            weight = np.bincount(i[full], cubes.weight[c[full]], len(block))
-            i, c = i[part], c[part]
-            if not expand:
-                lower[first : first + step] = weight
-                upper[first : first + step] = weight + np.bincount(i, cubes.weight[c], len(block))
-                continue
-            for lo, hi in _slices(size[c], _PAIR_BUDGET):
-                n = size[c[lo:hi]]
-                pair = np.repeat(np.arange(lo, hi), n)
-                within = np.arange(len(pair)) - np.repeat(np.cumsum(n) - n, n)
-                j = order[start[c[pair]] + within]
-                ok = self.neighbours(block[i[pair]], j)
-                weight += np.bincount(i[pair][ok], s.weight[j[ok]], len(block))
-            lower[first : first + step] = upper[first : first + step] = weight
-        return lower, upper
-
-    def _pairs(
-        self, sites: np.ndarray, targets: np.ndarray, tree: Any
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbour pairs (i in ``sites``, j in ``targets``; tree over ``targets``), exact."""
-        found = _kdtree(self.s.xyz[sites]).sparse_distance_matrix(
-            tree, self.reach, output_type="ndarray"
-        )
-        i = sites[found["i"]]
-        j = targets[found["j"]]
-        keep = self.neighbours(i, j, found["v"])
-        return i[keep], j[keep]
+        tree = _kdtree(s.xyz)
+        weight = np.zeros(len(sites))
+        for lo, hi in _slices(most, _PAIR_BUDGET):
+            block = sites[lo:hi]
+            i, j, chord = _near(_kdtree(s.xyz[block]), tree, self.reach)
+            ok = self.neighbours(block[i], j, chord)
+            weight[lo:hi] = np.bincount(i[ok], s.weight[j[ok]], len(block))
+        return weight
 
     def _border(self, core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Non-core sites with a core neighbour, and their nearest core neighbour.
@@ -475,27 +516,32 @@ class Dbscan:
         if len(others) == 0:
             return others, others
         tree = _kdtree(s.xyz[targets])
-        chord, _ = tree.query(s.xyz[others], k=1, distance_upper_bound=self.reach)
-        near = np.isfinite(chord)
-        others, chord = others[near], chord[near]
+        few = min(_BORDER_K, len(targets))  # nearest core sites looked up at once
+        chords, index = tree.query(s.xyz[others], k=few, distance_upper_bound=self.reach)
+        chords, index = chords.reshape(len(others), few), index.reshape(len(others), few)
+        near = np.isfinite(chords[:, 0])
+        others, chords, index = others[near], chords[near], index[near]
+        chord = chords[:, 0]
         if min(self.reach, _BOUND_MAX_CHORD_M) < self.reach:
             radius = np.full(len(others), self.reach)
         else:
             arc = 2 * RHO_MIN_M * np.arcsin(np.minimum(chord / (2 * RHO_MIN_M), 1.0))
             radius = np.minimum(arc * (1 + 1e-12) + _ROUNDING_M, self.reach)
-        sites, nearest = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        # every candidate is among the few found unless the last of them is within the radius
+        listed = (few == len(targets)) | (chords[:, -1] > radius)
+        row, col = np.nonzero(listed[:, None] & (chords <= radius[:, None]))
+        i, j = others[row], targets[index[row, col]]
+        sites, nearest = [i], [j]
+        rest = np.flatnonzero(~listed)
         step = max(1, _PAIR_BUDGET // 64)
-        for start in range(0, len(others), step):
-            block = slice(start, start + step)
+        for start in range(0, len(rest), step):
+            block = rest[start : start + step]
             lists = tree.query_ball_point(s.xyz[others[block]], radius[block])
-            i = np.repeat(others[block], [len(x) for x in lists])
-            j = targets[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])]
-            keep = self.neighbours(i, j)
-            if keep.any():
-                bi, bj = self.nearest(i[keep], j[keep])
-                sites.append(bi)
-                nearest.append(bj)
-        return np.concatenate(sites), np.concatenate(nearest)
+            sites.append(np.repeat(others[block], [len(x) for x in lists]))
+            nearest.append(targets[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])])
+        i, j = np.concatenate(sites), np.concatenate(nearest)
+        keep = self.neighbours(i, j)
+        return self.nearest(i[keep], j[keep])
 
     def nearest(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each site in i, the j nearest to it (distance, then time gap, then site order)."""
@@ -521,11 +567,176 @@ def _component_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray
 
 @dataclass(frozen=True)
 class _Cubes:
-    """Small cubes of sites: centre and radius of the box of their sites, their weight."""
+    """Small cubes of sites: centre and radius of the box of their sites, their weight and size."""
 
     centre: np.ndarray
     radius: np.ndarray
     weight: np.ndarray
+    size: np.ndarray
+
+
+class _Strips:
+    """Sites in narrow columns of a local frame: the weight in a ball from a few searches.
+
+    The frame's third axis points from the Earth's centre to the centre of the
+    sites (about the surface normal there); its first runs along the columns.
+    A column holds the sites whose second and third coordinates fall in one
+    square of ``side`` metres, sorted by their first coordinate, with running
+    sums of their weights. For a site of column Q, the ball of radius eps
+    meets column C in an interval of the first coordinate: sites of C within
+    ``sqrt(accept**2 - far**2)`` of the site's coordinate are surely
+    neighbours (``far`` the largest distance across between the boxes of the
+    sites of Q and C), and none lies beyond ``sqrt(reach**2 - near**2)``. Two
+    binary searches per site and column bound the weight within eps; only
+    the sites between the two intervals (a band about two columns wide around
+    the sphere of radius eps) are tested one by one, and only for the sites
+    the bounds leave undecided. Every search is widened by a rounding
+    allowance, so the bounds hold however far the sites spread.
+    """
+
+    def __init__(self, dbscan: Dbscan, side: float) -> None:
+        s = dbscan.s
+        self.d = dbscan
+        origin = s.xyz.mean(axis=0)
+        length = float(np.linalg.norm(origin))
+        normal = origin / length if length > 0 else np.array([0.0, 0.0, 1.0])
+        first = np.cross(normal, np.eye(3)[np.argmin(np.abs(normal))])
+        first /= np.linalg.norm(first)
+        local = (s.xyz - origin) @ np.vstack((first, np.cross(normal, first), normal)).T
+        u = local[:, 0]
+        across = np.floor((local[:, 1:] - local[:, 1:].min(axis=0)) / side)
+        self.order = np.lexsort((u, across[:, 1], across[:, 0]))
+        self.rank = np.empty(s.n, dtype=np.int64)
+        self.rank[self.order] = np.arange(s.n)
+        ordered = across[self.order]
+        new = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)]
+        self.start = np.flatnonzero(new)
+        self.end = np.append(self.start[1:], s.n)
+        self.column = np.cumsum(new) - 1  # of each site in sorted order
+        box = local[self.order, 1:]
+        self.lo = np.minimum.reduceat(box, self.start, axis=0)
+        self.hi = np.maximum.reduceat(box, self.start, axis=0)
+        reach = dbscan.reach
+        self.u = u[self.order] + (2 * reach - float(u.min()))
+        self.span = float(self.u.max()) + 2 * reach + 1
+        self.key = self.column * self.span + self.u
+        # searches are widened by a few units in the last place of the keys
+        # and by 1 µm for the rounding of the frame
+        self.tol = 16 * float(np.spacing(self.key[-1] + self.span)) + _ROUNDING_M
+        self.clip = self.tol > reach / 4
+        self.total = np.r_[0.0, np.cumsum(s.weight[self.order])]
+        whole = bool((s.weight == np.rint(s.weight)).all()) and self.total[-1] < 2**52
+        self.slack = 0.0 if whole else 1e-9 * float(self.total[-1])  # rounding of the sums
+
+    def weigh(self, sites: np.ndarray, *, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of the weight within eps of each of ``sites``.
+
+        With ``exact``, the sites between the sure and the possible interval
+        of each column are tested one by one for the sites whose bounds leave
+        ``min_samples`` undecided, and for those both bounds are the weight.
+        """
+        d, tol = self.d, self.tol
+        reach = d.reach + tol
+        pos = np.sort(self.rank[sites])  # the sites in column order
+        qcol, qstart, qsize = np.unique(self.column[pos], return_index=True, return_counts=True)
+        lo, hi = self.lo, self.hi
+        centre = (lo + hi) / 2
+        half = float(np.linalg.norm(hi - lo, axis=1).max()) / 2
+        qc, c, _ = _near(_kdtree(centre[qcol]), _kdtree(centre), reach + 2 * half + tol)
+        q = qcol[qc]
+        near2 = (np.maximum(np.maximum(lo[c] - hi[q], lo[q] - hi[c]), 0) ** 2).sum(axis=1)
+        far2 = (np.maximum(hi[c] - lo[q], hi[q] - lo[c]) ** 2).sum(axis=1)
+        keep = near2 <= reach**2
+        qc, c, near2, far2 = qc[keep], c[keep], near2[keep], far2[keep]
+        outer = np.sqrt(reach**2 - near2) + tol
+        inner2 = d.accept**2 - far2
+        inner = np.where(inner2 > 0, np.sqrt(np.maximum(inner2, 0)) - tol, -1.0)
+        inner[inner < 0] = -1.0
+        n = len(pos)
+        lower, upper = np.zeros(n), np.zeros(n)
+        for query, col, sure, possible in self._pairs(qsize[qc], qstart[qc], c, inner, outer):
+            lo_out, lo_in, hi_in, hi_out = self._ranges(pos[query], col, sure, possible)
+            lower += np.bincount(query, self.total[hi_in] - self.total[lo_in], n)
+            upper += np.bincount(query, self.total[hi_out] - self.total[lo_out], n)
+        lower -= self.slack
+        upper += self.slack
+        k = d.min_samples
+        todo = (lower < k) & (upper >= k)
+        if exact and todo.any():
+            weight = np.zeros(n)
+            todo_column = np.zeros(len(self.start), dtype=bool)
+            todo_column[self.column[pos[todo]]] = True
+            some = todo_column[qcol[qc]]
+            pairs = (qsize[qc][some], qstart[qc][some], c[some], inner[some], outer[some])
+            for query, col, sure, possible in self._pairs(*pairs):
+                keep = todo[query]
+                query = query[keep]
+                lo_out, lo_in, hi_in, hi_out = self._ranges(
+                    pos[query], col[keep], sure[keep], possible[keep]
+                )
+                if self.slack:  # rounded sums: weigh every site of the possible interval
+                    lo_in = hi_in = lo_out
+                weight += np.bincount(query, self.total[hi_in] - self.total[lo_in], n)
+                first = np.concatenate((lo_out, hi_in))
+                count = np.concatenate((lo_in - lo_out, hi_out - hi_in))
+                weight += self._tested(pos, np.concatenate((query, query)), first, count)
+            lower[todo] = upper[todo] = weight[todo]
+        out = np.empty(n, dtype=np.int64)
+        out[np.argsort(self.rank[sites], kind="stable")] = np.arange(n)
+        return lower[out], upper[out]
+
+    @staticmethod
+    def _pairs(
+        size: np.ndarray, start: np.ndarray, c: np.ndarray, inner: np.ndarray, outer: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """(query, column, sure, possible half-width) for every query site of each column pair.
+
+        A pair of columns holds ``size`` query sites from ``start`` on; the
+        pairs come in chunks of at most about ``_PAIR_BUDGET / 4`` rows.
+        """
+        for a, b in _slices(size, _PAIR_BUDGET // 4):
+            m = size[a:b]
+            pair = np.repeat(np.arange(a, b), m)
+            query = np.repeat(start[a:b] - (np.cumsum(m) - m), m) + np.arange(len(pair))
+            yield query, c[pair], inner[pair], outer[pair]
+
+    def _ranges(
+        self, at: np.ndarray, c: np.ndarray, sure: np.ndarray, possible: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Positions of the possible and the sure interval of the sites at ``at`` in columns c.
+
+        A negative ``sure`` half-width gives an empty sure interval. Keys of
+        one column never reach into the next while the rounding allowance
+        stays below half of ``reach``; otherwise the positions are clipped.
+        """
+        base = c * self.span + self.u[at]
+        key = self.key
+        lo_out = np.searchsorted(key, base - possible, "left")
+        hi_out = np.searchsorted(key, base + possible, "right")
+        lo_in = np.searchsorted(key, base - sure, "left")
+        hi_in = np.searchsorted(key, base + sure, "right")
+        if self.clip:
+            start, end = self.start[c], self.end[c]
+            lo_out, hi_out = np.clip(lo_out, start, end), np.clip(hi_out, start, end)
+            lo_in = np.clip(lo_in, lo_out, hi_out)
+            hi_in = np.clip(hi_in, lo_out, hi_out)
+        np.maximum(hi_in, lo_in, out=hi_in)
+        return lo_out, lo_in, hi_in, hi_out
+
+    def _tested(
+        self, pos: np.ndarray, query: np.ndarray, first: np.ndarray, count: np.ndarray
+    ) -> np.ndarray:
+        """Weight of the neighbours of ``pos[query]`` among ``count`` sites from ``first`` on."""
+        d = self.d
+        weight = np.zeros(len(pos))
+        for a, b in _slices(count, _PAIR_BUDGET):
+            m = count[a:b]
+            pair = np.repeat(np.arange(a, b), m)
+            j = self.order[first[pair] + np.arange(len(pair)) - np.repeat(np.cumsum(m) - m, m)]
+            q = query[pair]
+            ok = d.neighbours(self.order[pos[q]], j)
+            weight += np.bincount(q[ok], d.s.weight[j[ok]], len(pos))
+        return weight
 
 
 def _near(small: Any, big: Any, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -546,6 +757,13 @@ def _slices(counts: np.ndarray, budget: int) -> list[tuple[int, int]]:
         bounds.append((lo, hi))
         lo = hi
     return bounds
+
+
+def _leaf_rank(tree: Any) -> np.ndarray:
+    """Position of every point of a k-d tree in the order of its leaves."""
+    rank = np.empty(tree.n, dtype=np.int64)
+    rank[tree.indices] = np.arange(tree.n)
+    return rank
 
 
 def _whole(weight: np.ndarray) -> bool:
