@@ -2,8 +2,9 @@
 
 Compares, on seeded points uniform in lon 43.4-47.0, lat 38.8-41.4:
 
-- ``borderstrikes``: ``distance_to_border(points, unit="m")`` (signed, with side,
-  section, neighbour and foot point);
+- ``borderstrikes``: ``distance_to_border(points, unit="m", threads=1)`` (signed, with
+  side, section, neighbour and foot point); ``borderstrikes-2t``: the same with
+  ``threads=2`` (its floor is timed split over two threads too);
 - ``naive-utm``: ``points.to_crs("EPSG:32638").distance(border)`` (planar, UTM 38N);
 - ``postgis``: ``ST_Distance(geography, geography)`` on PostGIS (spheroid), run on a
   throw-away PostgreSQL cluster on 127.0.0.1 that this script starts and stops.
@@ -23,6 +24,11 @@ against the brute-force GeographicLib oracle the tests use, ``tests/oracles.py``
 edge an independent bound cannot rule out is sampled every 10 m with
 ``pyproj.Geod``, then the best sample of each is refined by golden-section
 search; it is exact to 1 µm and never calls borderstrikes.
+
+Before them, the first call in a new process on each of the ``--first-call`` sizes (88,
+as the ``borderstrikes report`` of the shipped strikes, which stays below
+``kernels.MIN_POINTS`` and never imports numba; and 1e5) is timed three ways: numpy
+search, compiled search with an empty numba cache (the compile), and with the cache filled.
 
 Usage::
 
@@ -87,27 +93,43 @@ def floor_s(lon, lat) -> float:
     return time.perf_counter() - start
 
 
-def worker_borderstrikes(lon, lat, repeats, keep):
+def floor_threads_s(lon, lat, threads) -> float:
+    """The floor split over ``threads`` threads (both calls release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cuts = np.linspace(0, lon.size, threads + 1).astype(int)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda lo, hi: floor_s(lon[lo:hi], lat[lo:hi]), cuts[:-1], cuts[1:]))
+    return time.perf_counter() - start
+
+
+def worker_borderstrikes(lon, lat, repeats, keep, threads=1):
     import geopandas as gpd
 
     from borderstrikes.border import distance_to_border
+    from borderstrikes.geodesy import kernels
 
     load = [os.getloadavg()[0]]
     points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     start = time.perf_counter()
-    result = distance_to_border(points, unit="m")
+    result = distance_to_border(points, unit="m", threads=threads)
     cold = time.perf_counter() - start
     times, floors = [], []
     for r in range(repeats):  # fresh points on every call, the floor on the same points
         x, y = make_points(lon.size, 1_000 + r)
         fresh = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326")
         start = time.perf_counter()
-        distance_to_border(fresh, unit="m")
+        distance_to_border(fresh, unit="m", threads=threads)
         times.append(time.perf_counter() - start)
-        floors.append(floor_s(x, y))
+        floors.append(floor_s(x, y) if threads == 1 else floor_threads_s(x, y, threads))
     load.append(os.getloadavg()[0])
-    extra = {"floor": floors, "load": load}
+    extra = {"floor": floors, "load": load, "compiled": kernels.ENABLED, "threads": threads}
     return cold, times, result["distance_m"].to_numpy()[:keep], extra
+
+
+def worker_borderstrikes_2(lon, lat, repeats, keep):
+    return worker_borderstrikes(lon, lat, repeats, keep, threads=2)
 
 
 def worker_naive_utm(lon, lat, repeats, keep):
@@ -222,10 +244,57 @@ def worker_postgis(lon, lat, repeats, keep):
 
 WORKERS = {
     "borderstrikes": worker_borderstrikes,
+    "borderstrikes-2t": worker_borderstrikes_2,
     "naive-utm": worker_naive_utm,
     "postgis": worker_postgis,
     "baseline": worker_none,
 }
+
+
+FIRST_CALL = """
+import sys, time
+start = time.perf_counter()
+import geopandas as gpd
+from borderstrikes.border import distance_to_border
+from borderstrikes.geodesy import kernels
+sys.path.insert(0, {here!r})
+from bench_distance import make_points
+lon, lat = make_points({n}, 1)
+points = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+imported = time.perf_counter() - start
+start = time.perf_counter()
+distance_to_border(points, unit="m")
+print(imported, time.perf_counter() - start, kernels.ENABLED)
+"""
+
+
+def first_calls(n: int) -> None:
+    """Import + first call on ``n`` points in a new process: numpy path, compiled cold/cached."""
+    here = str(Path(__file__).resolve().parent)
+    code = FIRST_CALL.format(here=here, n=n)
+    print(f"first call in a new process on {n} points (load {os.getloadavg()[0]:.2f}):")
+    print("| search | import s | first call s |")
+    print("|---|---:|---:|")
+    with tempfile.TemporaryDirectory() as empty:
+        cases = [
+            ("numpy (BORDERSTRIKES_NO_NUMBA=1)", {"BORDERSTRIKES_NO_NUMBA": "1"}),
+            ("compiled, empty numba cache (compiles)", {"NUMBA_CACHE_DIR": empty}),
+            ("compiled, cache filled by the line above", {"NUMBA_CACHE_DIR": empty}),
+        ]
+        for label, env in cases:
+            done = subprocess.run(
+                [sys.executable, "-c", code],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                print(f"| {label} | FAILED: {done.stderr.strip().splitlines()[-1]} | |")
+                continue
+            imported, first, _ = done.stdout.split()
+            print(f"| {label} | {float(imported):.3f} | {float(first):.3f} |")
+    print()
 
 
 def run_worker(args: argparse.Namespace) -> None:
@@ -314,6 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgis-size", type=float, default=1e5, help="0 skips PostGIS")
     parser.add_argument("--oracle", type=int, default=1000, help="points checked for error")
     parser.add_argument("--seed", type=int, default=20220913)
+    parser.add_argument(
+        "--methods",
+        default="borderstrikes,borderstrikes-2t,naive-utm",
+        help="comma-separated methods run at every size (PostGIS: --postgis-size)",
+    )
+    parser.add_argument(
+        "--first-call", default="88,1e5", help="sizes of the first-call table ('' skips it)"
+    )
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=int, default=0, help=argparse.SUPPRESS)
@@ -327,12 +404,16 @@ def main(argv: list[str] | None = None) -> int:
     keep = min([args.oracle, *sizes])
     for line in machine():
         print(line)
+    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    for size in filter(None, args.first_call.split(",")):
+        first_calls(int(float(size)))
     lon, lat = make_points(keep, args.seed)
     start = time.perf_counter()
     truth = oracle(lon, lat)
     print(f"oracle on {keep} points: {time.perf_counter() - start:.1f} s")
     runs = [("baseline", min(sizes))]
-    runs += [(m, n) for n in sizes for m in ("borderstrikes", "naive-utm")]
+    methods = args.methods.split(",")
+    runs += [(m, n) for n in sizes for m in methods]
     if pg_size > 0:
         if (PG_BIN / "initdb").exists():
             runs.append(("postgis", pg_size))
@@ -354,9 +435,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PostGIS {res['postgis']}; memory column = server backend VmHWM")
         if "floor" in res:
             floor = statistics.median(res["floor"])
+            path = "compiled search (numba)" if res["compiled"] else "numpy search"
             print(
-                f"borderstrikes n={n:,}: median {med:.3f} s on fresh points, floor (one Geod.inv "
-                f"+ one prepared contains_xy per point) {floor:.3f} s, ratio {med / floor:.2f}; "
+                f"{method} n={n:,} ({res['threads']} thread(s), {path}): median {med:.3f} s on "
+                f"fresh points, floor (one Geod.inv + one prepared contains_xy per point, on "
+                f"{res['threads']} thread(s)) {floor:.3f} s, ratio {med / floor:.2f}; "
                 f"load average {res['load'][0]:.2f} -> {res['load'][1]:.2f}"
             )
     print()
@@ -367,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---|---:|---:|---:|---:|")
     for method, n, cold, med, lo, hi, rss, err in rows:
         ours = medians.get(("borderstrikes", n))
-        ratio = f"{ours / med:.2f}" if ours and method != "baseline" else ""
+        ratio = f"{ours / med:.2f}" if ours and method not in ("baseline", "borderstrikes") else ""
         if method == "baseline":
             print(f"| imports + points only | {n:,} | | | {rss:.0f} | | | |")
             continue

@@ -12,7 +12,9 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
@@ -308,14 +310,17 @@ class PreparedCountries:
         wgs = to_wgs84(frame, "countries")
         codes = frame["iso3"] if "iso3" in getattr(frame, "columns", ()) else wgs.index
         self.codes = [str(code) for code in codes]
+        # Number of each code: the position of its first row (rows may repeat a code).
+        self.number = {code: self.codes.index(code) for code in self.codes}
+        self.names = np.asarray([*self.codes, None], dtype=object)  # number -1: None
         geoms = shapely.from_wkb(shapely.to_wkb(np.asarray(wgs.values)))  # private copies
         shapely.prepare(geoms)
         self.geoms = list(geoms)
         self.bounds = [tuple(map(float, shapely.bounds(g))) for g in self.geoms]
 
-    def side(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """ISO3 code of the country containing each point (None when none does)."""
-        side = np.full(lon.size, None, dtype=object)
+    def locate(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Return the number (``number``) of the country containing each point, -1 if none."""
+        found = np.full(lon.size, -1, dtype=np.int64)
         open_ = np.isfinite(lon) & np.isfinite(lat)
         for code, geom, (x0, y0, x1, y1) in zip(self.codes, self.geoms, self.bounds, strict=True):
             if geom is None:
@@ -324,9 +329,13 @@ class PreparedCountries:
             if idx.size == 0:
                 continue
             hit = idx[shapely.contains_xy(geom, lon[idx], lat[idx])]
-            side[hit] = code
+            found[hit] = self.number[code]
             open_[hit] = False
-        return side
+        return found
+
+    def side(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """ISO3 code of the country containing each point (None when none does)."""
+        return self.names[self.locate(lon, lat)]
 
 
 @functools.cache
@@ -354,6 +363,7 @@ def distance_to_border(
     country: str = defaults.COUNTRY,
     countries: gpd.GeoDataFrame | None = None,
     azimuth: bool = False,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Geodesic distance from points to the nearest point of a border.
 
@@ -386,6 +396,10 @@ def distance_to_border(
         Add ``azimuth_deg``: the direction (degrees clockwise from true north,
         in [0, 360)) in which the geodesic from the point to its foot leaves
         the point; NaN for a point on the line or a missing point.
+    threads : int, optional
+        Threads sharing the work, in chunks of 65,536 points (GeographicLib,
+        GEOS and the compiled search release the GIL). Default: one per CPU
+        core available. The result is bitwise the same for any value.
 
     Returns
     -------
@@ -460,7 +474,11 @@ def distance_to_border(
     on it and gets a signed distance of 0.
 
     Each row depends on its own point only: reordering the input reorders the
-    output, bit for bit. The index of the default border is built once per
+    output, bit for bit, and neither ``threads`` nor a split into partitions
+    changes a bit. With numba installed (the ``fast`` extra) the candidate
+    search of calls of 4,096 points or more runs compiled
+    (:mod:`borderstrikes.geodesy.kernels`), else in numpy: the same bits.
+    The index of the default border is built once per
     process; a user's border is indexed once and kept by content (SHA-256
     of its geometry's WKB, labels and CRS; the last 4 such borders).
 
@@ -487,6 +505,7 @@ def distance_to_border(
             points, border, unit=unit, signed=signed, country=country, countries=countries
         )
     check_option(unit, "unit", UNITS_M)
+    threads = _check_threads(threads)
     lon, lat = point_lonlat(points, "points")
     target = prepare_border(border)
     polygons = prepare_countries(countries)
@@ -497,25 +516,29 @@ def distance_to_border(
             "alpha-3 code of a country of the border or of the countries polygons."
         )
         raise UnknownCountryError(msg)
-    found = target.index.query(lon, lat)
+    found, number = _measure(target, polygons, lon, lat, threads=threads)
     part = found["part"]  # -1 (missing point) picks the trailing None label
-    side = _side(target, polygons, lon, lat, found)
+    side = polygons.names[number]
     section = target.part_section[part]
-    country_a = target.part_a[part]
-    country_b = target.part_b[part]
-    neighbour = np.full(lon.size, None, dtype=object)
-    known = side != None  # noqa: E711 - elementwise comparison on an object array
-    at_a = known & (side == country_a)
-    at_b = known & (side == country_b) & ~at_a
-    neighbour[at_a] = country_b[at_a]
-    neighbour[at_b] = country_a[at_b]
+    # Countries as numbers of ``polygons`` (-2: not among them, so never a point's side).
+    part_a, part_b = (
+        np.asarray([polygons.number.get(c, -2) for c in names], dtype=np.int64)
+        for names in (target.part_a, target.part_b)
+    )
+    known = number >= 0
+    at_a = known & (number == part_a[part])
+    at_b = known & (number == part_b[part]) & ~at_a
+    # neighbour: country_b of the part at a, country_a at b, else the trailing None
+    labels_ab = np.concatenate([target.part_b, target.part_a])
+    pick = np.where(at_a, part, np.where(at_b, target.n_parts + 1 + part, -1))
+    neighbour = labels_ab[pick]
     dist = found["distance_m"] / UNITS_M[unit]
     index = as_geoseries(points, "points").index
     columns: dict[str, Any] = {f"distance_{unit}": dist}
     if signed:
-        known = np.asarray(side != None, dtype=bool)  # noqa: E711 - elementwise
         on_line = ~known & (dist * UNITS_M[unit] < _ON_LINE_M)
-        sign = np.where(side == country, 1.0, np.where(known, -1.0, np.nan))
+        mine = polygons.number.get(country, -2)
+        sign = np.where(number == mine, 1.0, np.where(known, -1.0, np.nan))
         sign[on_line] = 0.0
         columns[f"signed_distance_{unit}"] = sign * dist + 0.0
     labels = {"side": side, "section": section, "neighbour": neighbour}
@@ -533,6 +556,51 @@ def distance_to_border(
     return frame
 
 
+# Points per task when threads share a call (each task measures and places its points).
+_TASK_POINTS = 65_536
+
+
+def _check_threads(threads: Any) -> int:
+    """``threads`` as a positive int (None: the CPU cores this process may use)."""
+    if threads is None:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
+        msg = f"threads must be a positive integer or None (got {threads!r})."
+        raise ValueError(msg)
+    return int(threads)
+
+
+def _measure(
+    target: PreparedBorder,
+    polygons: PreparedCountries,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    threads: int,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Nearest point of the border and side (country number) of every point, over ``threads``.
+
+    Every point's answer depends on that point only, so the chunks (and the
+    number of threads) never change a bit of the result.
+    """
+    target.orient(polygons)  # read once, before the threads share it
+    n = lon.size
+    tasks = max(1, -(-n // _TASK_POINTS))
+    if threads <= 1 or tasks <= 1:
+        found = target.index.query(lon, lat)
+        return found, _side(target, polygons, lon, lat, found)
+    cuts = np.linspace(0, n, tasks + 1).astype(np.int64)
+
+    def task(lo: int, hi: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        found = target.index.query(lon[lo:hi], lat[lo:hi])
+        return found, _side(target, polygons, lon[lo:hi], lat[lo:hi], found)
+
+    with ThreadPoolExecutor(min(threads, tasks)) as pool:
+        done = list(pool.map(task, cuts[:-1], cuts[1:]))
+    found = {key: np.concatenate([f[key] for f, _ in done]) for key in done[0][0]}
+    return found, np.concatenate([side for _, side in done])
+
+
 def _side(
     target: PreparedBorder,
     polygons: PreparedCountries,
@@ -540,16 +608,22 @@ def _side(
     lat: np.ndarray,
     found: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """Country of each point: the side of the geodesic line near it, the polygons elsewhere."""
-    side = polygons.side(lon, lat)
-    part_left, part_right = target.orient(polygons)
+    """Country of each point: the side of the geodesic line near it, the polygons elsewhere.
+
+    Returns the country's number in ``polygons`` (-1: none).
+    """
+    side = polygons.locate(lon, lat)
+    part_left, part_right = (
+        np.asarray([-1 if c is None else polygons.number[c] for c in names], dtype=np.int64)
+        for names in target.orient(polygons)
+    )
     part = found["part"]
     left = part_left[part]
     right = part_right[part]
     dist = found["distance_m"]
     with np.errstate(invalid="ignore"):
         near = (dist >= _LINE_SIDE_FROM_M) & (dist < target.part_near_m[part])
-    near &= (left != None) & ((side == left) | (side == right))  # noqa: E711
+    near &= (left >= 0) & ((side == left) | (side == right))
     pick = np.flatnonzero(near)
     if pick.size:
         sub = {key: value[pick] for key, value in found.items()}
@@ -597,7 +671,7 @@ def border_between(
     tolerance_m: float = 100.0,
     countries: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Shared border of two shipped countries, split into sections.
+    """Shared border of two countries, shipped or of your own polygons, split into sections.
 
     Parameters
     ----------
@@ -609,9 +683,11 @@ def border_between(
         ``neighbour`` to count as shared. Used only for pairs without a
         shipped border file.
     countries : geopandas.GeoDataFrame, optional
-        Country polygons with an ``iso3`` column, in EPSG:4326. Default: the
-        shipped admin-0 countries (:func:`borderstrikes.datasets.load_boundaries`),
-        for which the shipped border file of a pair is returned when there is one.
+        Country polygons with an ``iso3`` column, in any CRS (converted to
+        EPSG:4326), e.g. your own admin-0 file (``borderstrikes report
+        --boundaries FILE`` passes it here). Default: the shipped admin-0
+        countries (:func:`borderstrikes.datasets.load_boundaries`), for which
+        the shipped border file of a pair is returned when there is one.
 
     Returns
     -------
@@ -624,8 +700,10 @@ def border_between(
 
     Raises
     ------
+    borderstrikes.errors.CRSError
+        If ``countries`` has no CRS.
     borderstrikes.errors.UnknownCountryError
-        If a code is not shipped, or the two countries share no border.
+        If a code is not in ``countries``, or the two countries share no border.
     ValueError
         If ``country == neighbour`` or ``tolerance_m`` is not a positive number.
 
@@ -655,9 +733,35 @@ def border_between(
     >>> turkey = border_between("ARM", "TUR")
     >>> turkey["section"].iloc[0], turkey["country_b"].iloc[0]
     ('section_1', 'TUR')
+
+    Your own polygons: two squares sharing a 0.1° meridian edge of 11.057 km.
+    Where the shared edge ends, the outline turning away runs within
+    ``tolerance_m`` of the other square for that distance, and counts:
+
+    >>> import geopandas, shapely
+    >>> mine = geopandas.GeoDataFrame(
+    ...     {"iso3": ["AAA", "BBB"]},
+    ...     geometry=[shapely.box(10.0, 0.0, 10.1, 0.1), shapely.box(10.1, 0.0, 10.2, 0.1)],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> for tolerance_m in (100, 1):
+    ...     line = border_between("AAA", "BBB", countries=mine, tolerance_m=tolerance_m)
+    ...     print(round(float(line["length_km"].iloc[0]), 3))
+    11.257
+    11.059
     """
     shipped = countries is None
     boundaries = defaults.countries(countries)
+    if not shipped:
+        require_crs(boundaries, "countries")
+        if "iso3" not in boundaries.columns:
+            msg = (
+                "countries must have an 'iso3' column of ISO 3166-1 alpha-3 codes (got columns "
+                f"{list(boundaries.columns)!r}); rename the code column, e.g. "
+                "countries.rename(columns={'ISO_A3': 'iso3'})."
+            )
+            raise ValueError(msg)
+        boundaries = boundaries.to_crs(WGS84)
     codes = [str(code) for code in boundaries["iso3"]]
     for name, code in (("country", country), ("neighbour", neighbour)):
         if code not in codes:

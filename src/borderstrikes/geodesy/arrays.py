@@ -10,7 +10,9 @@ __all__ = [
     "planar_distance",
     "polar_unit",
     "ragged",
+    "sphere_angles",
     "sphere_segment",
+    "sphere_terms",
     "unit",
 ]
 
@@ -67,6 +69,48 @@ def polar_unit(theta: np.ndarray, az_deg: np.ndarray) -> np.ndarray:
     return np.column_stack([st * np.cos(az), st * np.sin(az), np.cos(theta)])
 
 
+def _dot3(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise dot product of two (n, 3) arrays, summed left to right."""
+    return p[:, 0] * q[:, 0] + p[:, 1] * q[:, 1] + p[:, 2] * q[:, 2]
+
+
+def sphere_terms(p: np.ndarray, sph: np.ndarray) -> np.ndarray:
+    """Rows ``p.n, p.(n x A), p.(B x n), |p - A|, |p - B|, p.A`` of unit vectors and arcs.
+
+    ``sph`` rows hold A, B, the unit normal n of the arc's plane, n x A and B x n.
+    Plain arithmetic in a fixed order: :func:`borderstrikes.geodesy.kernels.sphere_terms`
+    computes the same bits.
+    """
+    a = sph[:, 0:3]
+    b = sph[:, 3:6]
+    da = p - a
+    db = p - b
+    return np.column_stack(
+        [
+            _dot3(p, sph[:, 6:9]),
+            _dot3(p, sph[:, 9:12]),
+            _dot3(p, sph[:, 12:15]),
+            np.sqrt(_dot3(da, da)),
+            np.sqrt(_dot3(db, db)),
+            _dot3(p, a),
+        ]
+    )
+
+
+def sphere_angles(terms: np.ndarray, arc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Angular distance to the arcs and the foot's angle from A, from :func:`sphere_terms`."""
+    pn, pa, pb, ca, cb, dot = terms.T
+    inner = (pa >= 0) & (pb >= 0)
+    chord = np.minimum(ca, cb)
+    angle = np.where(
+        inner,
+        np.arcsin(np.minimum(np.abs(pn), 1.0)),
+        2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0)),
+    )
+    along = np.where(inner, np.arctan2(pa, dot), np.where(ca <= cb, 0.0, arc))
+    return angle, along
+
+
 def sphere_segment(
     p: np.ndarray, sph: np.ndarray, arc: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -74,23 +118,4 @@ def sphere_segment(
 
     ``sph`` rows hold A, B, the unit normal n of the arc's plane, n x A and B x n.
     """
-    a = sph[:, 0:3]
-    b = sph[:, 3:6]
-    pn = np.einsum("ij,ij->i", p, sph[:, 6:9])
-    pa = np.einsum("ij,ij->i", p, sph[:, 9:12])
-    pb = np.einsum("ij,ij->i", p, sph[:, 12:15])
-    inner = (pa >= 0) & (pb >= 0)
-    ca = np.linalg.norm(p - a, axis=1)
-    cb = np.linalg.norm(p - b, axis=1)
-    chord = np.minimum(ca, cb)
-    angle = np.where(
-        inner,
-        np.arcsin(np.minimum(np.abs(pn), 1.0)),
-        2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0)),
-    )
-    along = np.where(
-        inner,
-        np.arctan2(pa, np.einsum("ij,ij->i", p, a)),
-        np.where(ca <= cb, 0.0, arc),
-    )
-    return angle, along
+    return sphere_angles(sphere_terms(p, sph), arc)

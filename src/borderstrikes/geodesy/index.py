@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,13 +12,15 @@ from pyproj import Proj, Transformer
 
 from borderstrikes._core.constants import GEOD, WGS84
 from borderstrikes.errors import GeometryError
+from borderstrikes.geodesy import kernels
 from borderstrikes.geodesy.arrays import (
     group_argmin,
     group_min,
     planar_distance,
     polar_unit,
     ragged,
-    sphere_segment,
+    sphere_angles,
+    sphere_terms,
     unit,
 )
 from borderstrikes.geodesy.ellipsoid import ecef, gaussian_radius
@@ -44,6 +47,9 @@ _MAX_EDGE_M = 20_000.0
 # them the cells grow; the search stays exact (its bounds hold for any cell).
 _MAX_FINE_CELLS = 1 << 22
 _MAX_COARSE_PAIRS = 1 << 22
+# Threads querying one index fill its cells one at a time (a lock of the module,
+# not of the index, so that an index pickles for dask workers).
+_CELLS_LOCK = threading.Lock()
 
 
 class BorderIndex:
@@ -108,6 +114,10 @@ class BorderIndex:
        with ``Geod.fwd``; beyond 30 km the winner's distance is solved again
        from that foot (one more ``Geod.inv``, and the iterative solver where
        the step is long).
+
+    Stages 2 and 3 (all but the ``Geod.inv`` calls) run in the compiled loops
+    of :mod:`borderstrikes.geodesy.kernels` when numba is installed, with the
+    GIL released, so that threads querying one index use every core.
 
     Points outside the grid use Earth-centred chord bounds (a chord is never
     longer than the geodesic) and the iterative solver of
@@ -444,10 +454,10 @@ class BorderIndex:
             )
             cur_keys = child_keys
         start = self._fine_rho.size
-        self._slot[cur_keys] = start + np.arange(cur_keys.size)
         self._fine_idx = np.concatenate([self._fine_idx, cur_idx])
         self._fine_ptr = np.concatenate([self._fine_ptr, self._fine_ptr[-1] + cur_ptr[1:]])
         self._fine_rho = np.concatenate([self._fine_rho, rho])
+        self._slot[cur_keys] = start + np.arange(cur_keys.size)  # last: filled cells are whole
 
     # ------------------------------------------------------------------ query
     def query(self, lon: Any, lat: Any, *, chunk: int = 65_536) -> dict[str, np.ndarray]:
@@ -485,10 +495,14 @@ class BorderIndex:
         inside = ok & (fx >= 0) & (fx < self._nx) & (fy >= 0) & (fy < self._ny)
         grid_pts = np.flatnonzero(inside)
         cells = (fy[grid_pts] * self._nx + fx[grid_pts]).astype(np.int64)
-        self._ensure_cells(cells)
+        with _CELLS_LOCK:
+            self._ensure_cells(cells)
+            lists = (self._fine_ptr, self._fine_idx, self._fine_rho)  # this call's snapshot
+        slots = self._slot[cells]
         for lo in range(0, grid_pts.size, chunk):
             pts = grid_pts[lo : lo + chunk]
-            res = self._query_grid(lon[pts], lat[pts], x[pts], y[pts], cells[lo : lo + chunk])
+            slot = slots[lo : lo + chunk]
+            res = self._query_grid(lon[pts], lat[pts], x[pts], y[pts], slot, lists)
             out_d[pts], out_lon[pts], out_lat[pts], out_seg[pts] = res
         far = np.flatnonzero(ok & ~inside)
         step = max(1, 2_000_000 // self.n_segments)
@@ -507,38 +521,20 @@ class BorderIndex:
         }
 
     def _query_grid(
-        self, lon: np.ndarray, lat: np.ndarray, x: np.ndarray, y: np.ndarray, cells: np.ndarray
+        self,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        slot: np.ndarray,
+        lists: tuple[np.ndarray, np.ndarray, np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         n = lon.size
-        slot = self._slot[cells]
-        start = self._fine_ptr[slot]
-        owner, pos = ragged(start, self._fine_ptr[slot + 1] - start)
-        seg = self._fine_idx[pos]
-        rows = self.seg_plane[seg]
-        dist, _ = planar_distance(x[owner], y[owner], rows)
-        sigma = rows[:, 5]
-        upper = group_min(dist + sigma, owner, n)
-        tie = dist - sigma <= self._fine_rho[slot][owner] * upper[owner]
-        owner = owner[tie]
-        seg = seg[tie]
-        # One Geod.inv per point and hub places the point in the hub's polar coordinates.
-        group = self.seg_group[seg]
-        first = np.r_[True, (owner[1:] != owner[:-1]) | (group[1:] != group[:-1])]
-        which = np.cumsum(first) - 1
-        u_owner = owner[first]
-        u_group = group[first]
-        az, _, d = GEOD.inv(
-            self.hub_lon[u_group], self.hub_lat[u_group], lon[u_owner], lat[u_owner]
-        )
-        radius = self.hub_radius[u_group]
-        p = polar_unit(np.asarray(d) / radius, np.asarray(az))[which]
-        sph = self.seg_sphere[seg]
-        angle, along = sphere_segment(p, sph, self.seg_arc[seg])
-        dist_m = angle * radius[which]
-        best = group_argmin(dist_m, owner, n)
-        win = seg[best]
-        result = dist_m[best]
-        frac = along[best] / np.where(self.seg_arc[win] > 0, self.seg_arc[win], 1.0)
+        if kernels.ENABLED and n >= kernels.MIN_POINTS:
+            win, result, along = self._search_compiled(lon, lat, x, y, slot, lists)
+        else:
+            win, result, along = self._search(lon, lat, x, y, slot, lists)
+        frac = along / np.where(self.seg_arc[win] > 0, self.seg_arc[win], 1.0)
         s = np.clip(frac, 0.0, 1.0) * self.seg_length[win]
         a = self.seg_a[win]
         b = self.seg_b[win]
@@ -573,6 +569,69 @@ class BorderIndex:
                 s[far],
             )
         return result, foot_lon, foot_lat, win
+
+    def _search(
+        self,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        slot: np.ndarray,
+        lists: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Find the winner, its distance on the hub sphere and foot angle of each point (numpy)."""
+        n = lon.size
+        fine_ptr, fine_idx, fine_rho = lists
+        start = fine_ptr[slot]
+        owner, pos = ragged(start, fine_ptr[slot + 1] - start)
+        seg = fine_idx[pos]
+        rows = self.seg_plane[seg]
+        dist, _ = planar_distance(x[owner], y[owner], rows)
+        sigma = rows[:, 5]
+        upper = group_min(dist + sigma, owner, n)
+        tie = dist - sigma <= fine_rho[slot][owner] * upper[owner]
+        owner = owner[tie]
+        seg = seg[tie]
+        # One Geod.inv per point and hub places the point in the hub's polar coordinates.
+        group = self.seg_group[seg]
+        first = np.r_[True, (owner[1:] != owner[:-1]) | (group[1:] != group[:-1])]
+        which = np.cumsum(first) - 1
+        u_owner = owner[first]
+        u_group = group[first]
+        az, _, d = GEOD.inv(
+            self.hub_lon[u_group], self.hub_lat[u_group], lon[u_owner], lat[u_owner]
+        )
+        radius = self.hub_radius[u_group]
+        p = polar_unit(np.asarray(d) / radius, np.asarray(az))[which]
+        angle, along = sphere_angles(sphere_terms(p, self.seg_sphere[seg]), self.seg_arc[seg])
+        dist_m = angle * radius[which]
+        best = group_argmin(dist_m, owner, n)
+        return seg[best], dist_m[best], along[best]
+
+    def _search_compiled(
+        self,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        slot: np.ndarray,
+        lists: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run :meth:`_search` with its loops compiled (:mod:`.kernels`): the same bits."""
+        fine_ptr, fine_idx, fine_rho = lists
+        tie_owner, tie_seg, tie_pair, u_owner, u_group = kernels.screen(
+            x, y, slot, fine_ptr, fine_idx, fine_rho, self.seg_plane, self.seg_group
+        )
+        az, _, d = GEOD.inv(
+            self.hub_lon[u_group], self.hub_lat[u_group], lon[u_owner], lat[u_owner]
+        )
+        radius = self.hub_radius[u_group]
+        p = polar_unit(np.asarray(d) / radius, np.asarray(az))
+        terms = kernels.sphere_terms(p, tie_pair, tie_seg, self.seg_sphere)
+        angle, along = sphere_angles(terms, self.seg_arc[tie_seg])
+        dist_m = angle * radius[tie_pair]
+        best = kernels.pick(dist_m, tie_owner, lon.size)
+        return tie_seg[best], dist_m[best], along[best]
 
     def _exact(
         self, lon: np.ndarray, lat: np.ndarray, seg: np.ndarray, s0: np.ndarray | None = None
