@@ -18,19 +18,28 @@ records its resident memory (RSS), then times one call:
 - ``reader``: ``read_acled`` / ``read_ucdp_ged`` / ``read_gdelt_events``
   (``keep_raw=True``, the default);
 - ``reader-noraw``: the same with ``keep_raw=False``;
+- ``reader-chunked``: the same as ``reader`` with ``chunksize=`` (``--chunksize``,
+  default a tenth of the rows), each chunk measured and dropped before the next;
 - ``pandas``: ``pandas.read_csv(path, dtype=str, keep_default_na=False)``
   (tab-separated, no header for GDELT): pandas' own read of the same file.
 
-Peak memory is the worker's peak RSS (``resource.getrusage``'s
-``ru_maxrss``) minus its RSS before the call: what the call added at its
-peak. "table MB" is ``memory_usage(deep=True)`` of what the call returned
-(events plus rejects), and "peak / table" their ratio. The load average
-(``os.getloadavg``) is printed before and after: the machine is shared.
+Peak memory is the worker's peak RSS (``VmHWM`` in ``/proc/self/status``)
+minus its RSS before the call: what the call added at its peak. "table MB"
+is ``memory_usage(deep=True)`` of what the call returned (events plus
+rejects; for ``reader-chunked``, summed over the chunks, i.e. the table one
+read would return), and "peak / table" their ratio: for a
+chunked read it falls as the file grows (``--rows 1e6``), since only one
+chunk is held at a time. The load average (``os.getloadavg``) is printed
+before and after: the machine is shared. "CPU s" is the call's
+``time.process_time`` (all its threads): the work done, which load inflates
+less than it does the wall-clock seconds.
 
 Usage::
 
     python benchmarks/bench_readers.py                 # 2e5 rows per format
     python benchmarks/bench_readers.py --rows 20000    # quick
+    python benchmarks/bench_readers.py --rows 1e6 --methods reader-chunked \\
+        --folder /work/scratch/D                       # a file larger than one chunk
 """
 
 from __future__ import annotations
@@ -54,7 +63,7 @@ FORMATS = {
     "ucdp": ("read_ucdp_ged", "ucdp_ged_am_az.csv"),
     "gdelt": ("read_gdelt_events", "gdelt_v2_am_az.export.CSV"),
 }
-METHODS = ("pandas", "reader", "reader-noraw")
+METHODS = ("pandas", "reader", "reader-noraw", "reader-chunked")
 
 
 def _dates(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -124,13 +133,30 @@ def _rss_bytes() -> int:
         return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def worker(fmt: str, method: str, path: str) -> dict:
+def _peak_rss_bytes() -> int:
+    """This process's peak RSS: ``VmHWM``, the high-water mark of its own address space.
+
+    Not ``getrusage``'s ``ru_maxrss``: on Linux that keeps, across ``exec``,
+    the peak of the address space ``fork`` copied from the parent -- the
+    parent's RSS, which holds the file it has just generated.
+    """
+    with open("/proc/self/status") as file:
+        for line in file:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # pragma: no cover
+
+
+def worker(fmt: str, method: str, path: str, chunksize: str = "0") -> dict:
     """Time one read in this process; return seconds, rows and memory."""
     import pandas as pd
 
     import borderstrikes.io as readers
 
-    def call(source: str | Path) -> tuple[int, list]:
+    def size(*parts: pd.DataFrame) -> int:
+        return sum(int(p.memory_usage(deep=True).sum()) for p in parts)
+
+    def call(source: str | Path) -> tuple[int, int]:
         if method == "pandas":
             if fmt == "gdelt":
                 result = pd.read_csv(
@@ -138,21 +164,30 @@ def worker(fmt: str, method: str, path: str) -> dict:
                 )
             else:
                 result = pd.read_csv(source, dtype=str, keep_default_na=False)
-            return len(result), [result]
-        events, rejects = getattr(readers, FORMATS[fmt][0])(source, keep_raw=method == "reader")
-        return len(events) + len(rejects), [events, rejects]
+            return len(result), size(result)
+        reader = getattr(readers, FORMATS[fmt][0])
+        if method == "reader-chunked":
+            rows = table = 0
+            for events, rejects in reader(source, chunksize=int(chunksize)):
+                rows += len(events) + len(rejects)
+                table += size(events, rejects)
+                del events, rejects
+            return rows, table
+        events, rejects = reader(source, keep_raw=method == "reader")
+        return len(events) + len(rejects), size(events, rejects)
 
     # warm up as a session would be: imports, the shipped admin-1 units, thread pools and
     # compiled kernels, by the same call on the format's small fixture
     call(FIXTURES / FORMATS[fmt][1])
     before = _rss_bytes()
-    start = time.perf_counter()
-    rows, parts = call(path)
+    start, cpu = time.perf_counter(), time.process_time()
+    rows, table = call(path)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
-    table = sum(int(p.memory_usage(deep=True).sum()) for p in parts)
+    cpu = time.process_time() - cpu
+    peak = _peak_rss_bytes()
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "rows": rows,
         "peak_added": max(peak - before, 0),
         "table": table,
@@ -164,31 +199,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=float, default=2e5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", nargs="+", default=list(FORMATS), choices=list(FORMATS))
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--chunksize", type=float, default=None, help="default: rows / 10")
+    parser.add_argument("--folder", default=None, help="where the files go (default: a temp dir)")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(*args.worker)))
         return 0
     n = int(args.rows)
+    chunksize = int(args.chunksize or max(n // 10, 1))
     load_before = os.getloadavg()
     print(
-        f"# bench_readers: {n} rows per format, seed {args.seed}; {platform.processor() or ''} "
+        f"# bench_readers: {n} rows per format, chunksize {chunksize}, seed {args.seed}; "
+        f"{platform.processor() or ''} "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"load average {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}"
     )
     print()
     print(
-        "| format | method | file MB | rows | s | rows/s | peak added MB | table MB | "
+        "| format | method | file MB | rows | s | rows/s | CPU s | peak added MB | table MB | "
         "peak / table |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as tmp:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
         for fmt in args.formats:
             path = make_file(fmt, n, Path(tmp), seed=args.seed)
             size = path.stat().st_size / 1e6
-            for method in METHODS:
+            for method in args.methods:
                 out = subprocess.run(
-                    [sys.executable, __file__, "--worker", fmt, method, str(path)],
+                    [sys.executable, __file__, "--worker", fmt, method, str(path), str(chunksize)],
                     check=True,
                     capture_output=True,
                     text=True,
@@ -196,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 print(
                     f"| {fmt} | {method} | {size:.1f} | {r['rows']} | {r['seconds']:.2f} | "
-                    f"{r['rows'] / r['seconds']:,.0f} | {r['peak_added'] / 1e6:.0f} | "
+                    f"{r['rows'] / r['seconds']:,.0f} | {r['cpu']:.2f} | "
+                    f"{r['peak_added'] / 1e6:.0f} | "
                     f"{r['table'] / 1e6:.0f} | {r['peak_added'] / max(r['table'], 1):.2f} |",
                     flush=True,
                 )

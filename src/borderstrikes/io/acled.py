@@ -8,6 +8,7 @@ translates it. :func:`read_acled` follows the shared recipe of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
 
@@ -28,10 +29,14 @@ from borderstrikes.io.table import (
     EventsRead,
     EventTable,
     as_text,
+    blank,
+    each_chunk,
+    format_unique,
     line_places,
     map_codes,
     map_unique,
     numbers,
+    text_array,
 )
 
 __all__ = ["ACLED", "read_acled"]
@@ -98,7 +103,8 @@ def read_acled(
     keep_raw: bool = True,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
-) -> EventsRead:
+    chunksize: int | None = None,
+) -> EventsRead | Iterator[EventsRead]:
     r"""Read an ACLED export (CSV) into the library's event schema.
 
     Both layouts are read: the one before ACLED's column change of
@@ -147,6 +153,19 @@ def read_acled(
         than 1 MiB has come out). Both limits stop a "zip bomb" with a
         :class:`~borderstrikes.errors.DataFileError`; raise them for a file
         you trust.
+    chunksize : int or None, default None
+        Read the file in chunks of this many records, for a file larger
+        than memory: an iterator of :class:`EventsRead` pairs is returned
+        instead, one per chunk, each in the schema described below and
+        indexed by its records' rows in the file, so that the chunks'
+        events (and rejects), concatenated, are the one read's. What
+        concerns the file as a whole is decided once, before this returns:
+        the encoding and separator, an HXL row, absent columns (warned about
+        once), and, from a first pass over only the event id and date
+        columns, the day/month order of numbers-only dates (refused here
+        if the file does not tell it) and the ids that repeat (a repeat is
+        rejected in whichever chunk it falls). Only one chunk is held at a
+        time.
 
     Returns
     -------
@@ -172,7 +191,8 @@ def read_acled(
         missing (all of them are named at once); with ``errors='raise'``, if
         any record cannot be read.
     ValueError
-        If ``errors`` is not 'collect' or 'raise'.
+        If ``errors`` is not 'collect' or 'raise', or ``chunksize`` is not a
+        whole number >= 1.
 
     See Also
     --------
@@ -232,19 +252,35 @@ def read_acled(
     ('settlement', 2000.0)
     >>> rejects["reason"].tolist()
     ["longitude 'north' is not a number"]
+
+    The same file in chunks of one record (for a file larger than memory):
+    each chunk is a pair, and the chunks together are the one read.
+
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "acled.csv"
+    ...     _ = path.write_text(text, encoding="utf-8")
+    ...     chunks = list(read_acled(path, chunksize=1))
+    >>> [(c.events.index.tolist(), c.rejects.index.tolist()) for c in chunks]
+    [([0], []), ([], [1])]
     """
-    table = EventTable.from_csv(
-        path,
-        ACLED,
-        encoding=encoding,
-        errors=errors,
-        sep=sep,
-        keep_raw=keep_raw,
-        dayfirst=dayfirst,
-        date_format=date_format,
-        max_bytes=max_bytes,
-        max_ratio=max_ratio,
-    )
+    options = {
+        "encoding": encoding,
+        "errors": errors,
+        "sep": sep,
+        "keep_raw": keep_raw,
+        "dayfirst": dayfirst,
+        "date_format": date_format,
+        "max_bytes": max_bytes,
+        "max_ratio": max_ratio,
+    }
+    if chunksize is not None:
+        tables = EventTable.from_csv_chunks(path, ACLED, chunksize=chunksize, **options)
+        return each_chunk(tables, _events, keep_raw)
+    return _events(EventTable.from_csv(path, ACLED, **options), keep_raw)
+
+
+def _events(table: EventTable, keep_raw: bool) -> EventsRead:
+    """Return the events and rejects of a table read from a ACLED file."""
     ids = table.ids()
     lon, lat = table.coordinates()
     geo_precision = table.location_precision()
@@ -258,7 +294,10 @@ def read_acled(
     sub_event = table.get("sub_event_type")
     event_class = map_unique(sub_event, lambda s: _EVENT_CLASS.get(s.lower(), "other"))
     columns = {
-        "country_iso3": [a.upper() if a else v for a, v in zip(alpha3, iso3, strict=True)],
+        "country_iso3": map_unique(alpha3, str.upper).where(
+            ~blank(alpha3),
+            pd.Series(text_array(np.asarray(iso3, dtype=object)), index=alpha3.index),
+        ),
         "date": date,
         "date_start": start,
         "date_end": end,
@@ -266,10 +305,11 @@ def read_acled(
         "event_class": event_class,
         "source_event_type": as_text((table.get("event_type") + ": " + sub_event).str.strip(": ")),
         **fatalities,
-        "coord_source": [
-            f"ACLED latitude/longitude of {place!r} (geo_precision {code})"
-            for place, code in zip(table.get("location"), geo_precision, strict=True)
-        ],
+        "coord_source": format_unique(
+            lambda place, code: f"ACLED latitude/longitude of {place!r} (geo_precision {code})",
+            table.get("location"),
+            geo_precision,
+        ),
     }
     on_line = line_places(table.get("location"))
     if on_line.any():

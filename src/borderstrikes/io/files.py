@@ -32,11 +32,12 @@ import pandas as pd
 
 try:  # pyarrow parses CSV on all cores into compact string columns; pandas does without
     import pyarrow as pa
+    from pyarrow import compute
     from pyarrow import csv as pv
 
     _ARROW_ERRORS: tuple[type[Exception], ...] = (pa.ArrowException,)
 except ImportError:  # pragma: no cover - pyarrow is installed with the package
-    pa = pv = None
+    pa = pv = compute = None
     _ARROW_ERRORS = ()
 
 from borderstrikes.errors import BorderstrikesWarning, DataFileError
@@ -51,7 +52,9 @@ __all__ = [
     "RATIO_CHECKED_FROM_BYTES",
     "SEPARATORS",
     "SNIFF_BYTES",
+    "STREAM_BLOCK_BYTES",
     "Dialect",
+    "arrow_chunks",
     "check_errors",
     "check_limits",
     "check_path",
@@ -60,9 +63,12 @@ __all__ = [
     "open_data",
     "read_bytes",
     "read_csv",
+    "read_csv_chunks",
     "separator_counts",
     "sniff_dialect",
     "str_array",
+    "take_arrays",
+    "take_arrow",
     "take_rows",
     "take_str",
 ]
@@ -234,13 +240,20 @@ def _check_directory(
 
 @contextmanager
 def open_data(
-    path: Path, *, what: str, max_bytes: float = MAX_BYTES, max_ratio: float = MAX_RATIO
-) -> Iterator[IO[bytes]]:
+    path: Path,
+    *,
+    what: str,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
+    arrow: bool = False,
+) -> Iterator[Any]:
     """Open a local file for reading as bytes, expanding it if it is compressed.
 
     A ``.zip`` must hold one file. Compressed data is held to ``max_bytes``
     and ``max_ratio`` (see the module's notes); a tar archive or zstd data is
-    refused with a hint.
+    refused with a hint. With ``arrow``, a plain file is opened as a pyarrow
+    file, which pyarrow's readers read without going through Python (no
+    block of bytes made a Python object, no lock taken).
     """
     check_limits(max_bytes, max_ratio)
     kind = compression(path)
@@ -250,7 +263,7 @@ def open_data(
         ):
             msg = f"{path.name} is a tar archive; extract the {what} file and read it."
             raise DataFileError(msg)
-        with path.open("rb") as file:
+        with pa.OSFile(str(path)) if arrow and pa is not None else path.open("rb") as file:
             yield file
         return
     if kind == "zstd":
@@ -332,6 +345,10 @@ class _Budget:
         self.stream.inner = source
         return self.stream
 
+
+#: Block size of pyarrow's streaming CSV reader in a chunked read (1 MiB): it reads
+#: about 20 blocks ahead, so this bounds what it holds beyond the chunk.
+STREAM_BLOCK_BYTES = 2**20
 
 #: Bytes read from the start of a file to recognise its encoding and separator.
 SNIFF_BYTES = 2**16
@@ -517,10 +534,20 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _read_arrow(
+class _ArrowPlan(NamedTuple):
+    """How pyarrow parses one text table: the names kept and its options."""
+
+    names: list[str]
+    keep: list[int]
+    read: Any
+    parse: Any
+    convert: Any
+
+
+def _arrow_plan(
     path: Path, what: str, dialect: Dialect, columns: Any, max_bytes: float, max_ratio: float
-) -> pd.DataFrame:
-    """Parse with pyarrow, streaming the file in blocks (never all of its bytes at once)."""
+) -> _ArrowPlan:
+    """Read the header line and set pyarrow's options (the header is skipped, not parsed)."""
     with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
         head = data.read(SNIFF_BYTES)
     text = head.decode(dialect.encoding, errors="replace").lstrip("\ufeff")
@@ -542,33 +569,168 @@ def _read_arrow(
         # a quoted line break makes pyarrow's parse serial: allow it only if there is one
         line_breaks = wide or _quoted_line_breaks(data, dialect.quotechar)
     encoding = "utf8" if dialect.encoding in ("utf-8", "utf-8-sig") else dialect.encoding
-    with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
-        arrow = pv.read_csv(
-            data,
-            read_options=pv.ReadOptions(
-                column_names=placeholders, block_size=1 << 22, encoding=encoding
-            ),
-            parse_options=pv.ParseOptions(
-                delimiter=dialect.sep,
-                quote_char=dialect.quotechar or False,
-                double_quote=True,
-                newlines_in_values=line_breaks,
-            ),
-            convert_options=pv.ConvertOptions(
-                column_types=dict.fromkeys(placeholders, pa.large_string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                include_columns=[placeholders[i] for i in keep],
-            ),
-        )
-    arrow = arrow.slice(1)  # the header row
+    return _ArrowPlan(
+        names,
+        keep,
+        pv.ReadOptions(
+            column_names=placeholders, skip_rows=1, block_size=1 << 22, encoding=encoding
+        ),
+        pv.ParseOptions(
+            delimiter=dialect.sep,
+            quote_char=dialect.quotechar or False,
+            double_quote=True,
+            newlines_in_values=line_breaks,
+        ),
+        pv.ConvertOptions(
+            column_types=dict.fromkeys(placeholders, pa.large_string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            include_columns=[placeholders[i] for i in keep],
+        ),
+    )
+
+
+def _arrow_frame(arrow: Any, plan: _ArrowPlan) -> pd.DataFrame:
+    """Return a pyarrow table's (or batch's) kept columns as a frame of ``str`` columns."""
     return pd.DataFrame(
-        {names[i]: str_array(arrow.column(j)) for j, i in enumerate(keep)},
+        {plan.names[i]: str_array(arrow.column(j)) for j, i in enumerate(plan.keep)},
         index=pd.RangeIndex(arrow.num_rows),
     )
 
 
-def _quoted_line_breaks(data: IO[bytes], quotechar: str | None, block: int = 1 << 23) -> bool:
+def _read_arrow(
+    path: Path, what: str, dialect: Dialect, columns: Any, max_bytes: float, max_ratio: float
+) -> pd.DataFrame:
+    """Parse with pyarrow, streaming the file in blocks (never all of its bytes at once)."""
+    plan = _arrow_plan(path, what, dialect, columns, max_bytes, max_ratio)
+    with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio, arrow=True) as data:
+        arrow = pv.read_csv(
+            data, read_options=plan.read, parse_options=plan.parse, convert_options=plan.convert
+        )
+    return _arrow_frame(arrow, plan)
+
+
+def arrow_chunks(source: Any, chunksize: int) -> Iterator[Any]:
+    """Cut a stream of pyarrow record batches into tables of ``chunksize`` rows (the last fewer).
+
+    Batches are gathered until a chunk is full, so no more than one chunk
+    and one batch are held at a time.
+    """
+    held: list[Any] = []
+    count = 0
+    for batch in source:
+        while len(batch):
+            take = min(chunksize - count, len(batch))
+            held.append(batch.slice(0, take))
+            batch = batch.slice(take)
+            count += take
+            if count == chunksize:
+                yield pa.Table.from_batches(held)
+                held, count = [], 0
+    if count:
+        yield pa.Table.from_batches(held)
+
+
+def read_csv_chunks(
+    path: Path,
+    *,
+    what: str,
+    chunksize: int,
+    encoding: str | None = None,
+    sep: str | None = None,
+    quoting: int = csv.QUOTE_MINIMAL,
+    columns: Any = None,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> Iterator[pd.DataFrame]:
+    """:func:`read_csv` in frames of ``chunksize`` rows, each with a RangeIndex from 0.
+
+    The dialect is recognised once, from the start of the file, and used
+    for every chunk (``frame.attrs["dialect"]``). pyarrow's streaming reader
+    parses the file; if it cannot, pandas does, in chunks too, picking up at
+    the first row not yet given out. The first chunk is read before this
+    returns, so that a file without a header or in an unknown encoding
+    fails here, not at the first ``next()``.
+    """
+    try:
+        dialect = sniff_dialect(
+            path,
+            what=what,
+            encoding=encoding,
+            sep=sep,
+            quoting=quoting,
+            max_bytes=max_bytes,
+            max_ratio=max_ratio,
+        )
+        chunks = _csv_chunks(path, what, dialect, columns, chunksize, max_bytes, max_ratio)
+        first = next(chunks, None)
+    except DataFileError:
+        raise
+    except ARCHIVE_ERRORS as exc:
+        msg = f"cannot read {path.name}: a damaged or unsupported compressed file ({exc!r})."
+        raise DataFileError(msg) from exc
+    except LookupError as exc:  # an encoding= Python does not know
+        msg = f"encoding={encoding!r} is not a text encoding Python knows ({exc})."
+        raise DataFileError(msg) from exc
+    return _chain_first(first, chunks)
+
+
+def _chain_first(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    if first is not None:
+        yield first
+    yield from rest
+
+
+def _csv_chunks(
+    path: Path,
+    what: str,
+    dialect: Dialect,
+    columns: Any,
+    chunksize: int,
+    max_bytes: float,
+    max_ratio: float,
+) -> Iterator[pd.DataFrame]:
+    """Frames of ``chunksize`` rows: pyarrow's stream, else pandas' from the row reached."""
+    done = 0
+    try:
+        if pv is None:  # pragma: no cover - pyarrow is installed with the package
+            raise ValueError
+        plan = _arrow_plan(path, what, dialect, columns, max_bytes, max_ratio)
+        # pyarrow's stream reads some 20 blocks ahead: small blocks keep that small
+        plan.read.block_size = STREAM_BLOCK_BYTES
+        with open_data(
+            path, what=what, max_bytes=max_bytes, max_ratio=max_ratio, arrow=True
+        ) as data:
+            stream = pv.open_csv(
+                data,
+                read_options=plan.read,
+                parse_options=plan.parse,
+                convert_options=plan.convert,
+            )
+            for arrow in arrow_chunks(stream, chunksize):
+                frame = _arrow_frame(arrow, plan)
+                frame.attrs["dialect"] = dialect
+                done += len(frame)
+                yield frame
+        return
+    except DataFileError:
+        raise
+    except (
+        *_ARROW_ERRORS,
+        csv.Error,
+        UnicodeDecodeError,
+        ValueError,
+        pd.errors.EmptyDataError,
+    ):
+        pass
+    for frame in _pandas_chunks(path, what, dialect, chunksize, max_bytes, max_ratio, skip=done):
+        if columns is not None:
+            frame = frame[[c for c in frame.columns if columns(c)]]
+        frame.attrs["dialect"] = dialect
+        yield frame
+
+
+def _quoted_line_breaks(data: IO[bytes], quotechar: str | None, block: int = 1 << 20) -> bool:
     """Whether a quoted field holds a line break: a line ends after an odd number of quotes.
 
     A doubled quote inside a quoted field counts twice, so only a line that
@@ -621,22 +783,11 @@ def take_str(values: pd.Series, rows: np.ndarray) -> pd.api.extensions.Extension
     return str_array(values.to_numpy(dtype=object)[rows])  # pragma: no cover
 
 
-def _read_pandas(
-    path: Path, what: str, dialect: Dialect, max_bytes: float, max_ratio: float
-) -> pd.DataFrame:
-    """Parse with pandas: slower, but its messages name the line at fault."""
+@contextmanager
+def _pandas_errors(path: Path, what: str, dialect: Dialect) -> Iterator[None]:
+    """Turn what pandas raises on a file it cannot parse into a DataFileError naming the cause."""
     try:
-        with open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
-            table = pd.read_csv(
-                data,
-                sep=dialect.sep,
-                quoting=csv.QUOTE_NONE if dialect.quotechar is None else csv.QUOTE_MINIMAL,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding=dialect.encoding,
-                compression=None,
-            )
+        yield
     except DataFileError:
         raise
     except pd.errors.EmptyDataError as exc:
@@ -655,8 +806,68 @@ def _read_pandas(
     except ARCHIVE_ERRORS as exc:
         msg = f"cannot read {path.name}: a damaged or unsupported compressed file ({exc!r})."
         raise DataFileError(msg) from exc
+
+
+def _pandas_options(dialect: Dialect) -> dict[str, Any]:
+    return {
+        "sep": dialect.sep,
+        "quoting": csv.QUOTE_NONE if dialect.quotechar is None else csv.QUOTE_MINIMAL,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "encoding": dialect.encoding,
+        "compression": None,
+    }
+
+
+def _read_pandas(
+    path: Path, what: str, dialect: Dialect, max_bytes: float, max_ratio: float
+) -> pd.DataFrame:
+    """Parse with pandas: slower, but its messages name the line at fault."""
+    with (
+        _pandas_errors(path, what, dialect),
+        open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data,
+    ):
+        table = pd.read_csv(data, **_pandas_options(dialect))
     table.columns = _unique_names(list(table.columns))
     return table
+
+
+def _pandas_chunks(
+    path: Path,
+    what: str,
+    dialect: Dialect,
+    chunksize: int,
+    max_bytes: float,
+    max_ratio: float,
+    *,
+    skip: int = 0,
+) -> Iterator[pd.DataFrame]:
+    """Parse with pandas in frames of ``chunksize`` rows, leaving out the first ``skip`` rows."""
+    with (
+        _pandas_errors(path, what, dialect),
+        open_data(path, what=what, max_bytes=max_bytes, max_ratio=max_ratio) as data,
+        pd.read_csv(data, chunksize=chunksize, **_pandas_options(dialect)) as reader,
+    ):
+        held: list[pd.DataFrame] = []
+        count = 0
+        for frame in reader:
+            if skip:
+                cut = min(skip, len(frame))
+                frame, skip = frame.iloc[cut:], skip - cut
+            if not len(frame):
+                continue
+            frame.columns = _unique_names(list(frame.columns))
+            held.append(frame)
+            count += len(frame)
+            if count >= chunksize:
+                joined = pd.concat(held)
+                for start in range(0, count - count % chunksize, chunksize):
+                    yield joined.iloc[start : start + chunksize].reset_index(drop=True)
+                rest = joined.iloc[count - count % chunksize :]
+                held, count = ([rest], len(rest)) if len(rest) else ([], 0)
+        if count:
+            yield pd.concat(held).reset_index(drop=True)
 
 
 def _likely_cause(path: Path, dialect: Dialect) -> str:
@@ -681,34 +892,61 @@ def _likely_cause(path: Path, dialect: Dialect) -> str:
     )
 
 
+def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """``rows`` (ascending positions) as runs of consecutive positions: (start, length)."""
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    starts = np.concatenate([[0], breaks]).astype(np.int64)
+    stops = np.concatenate([breaks, [len(rows)]]).astype(np.int64)
+    return [(int(rows[a]), int(b - a)) for a, b in zip(starts, stops, strict=True)]
+
+
+def take_arrow(values: Any, rows: np.ndarray) -> Any:
+    """Rows ``rows`` (ascending positions) of a pyarrow (chunked) array: see take_arrays."""
+    return take_arrays({"values": values}, rows)["values"]
+
+
+def take_arrays(arrays: dict[str, Any], rows: np.ndarray) -> dict[str, Any]:
+    """Rows ``rows`` (ascending positions) of pyarrow (chunked) arrays of one length, by name.
+
+    When the rows form few runs (most records kept, a few rejected), the
+    arrays are cut, together as one table, into zero-copy slices of the
+    runs: the text is not copied at all. Otherwise they are filtered as one
+    table, in one pass (a copy).
+    """
+    if not arrays:
+        return {}
+    names = list(arrays)
+    columns = [
+        pa.chunked_array([a], type=a.type) if isinstance(a, pa.Array) else a
+        for a in arrays.values()
+    ]
+    table = pa.table(columns, names=[f"c{i}" for i in range(len(names))])
+    if len(rows) == table.num_rows:
+        pass
+    elif not len(rows):
+        table = table.slice(0, 0)
+    elif len(runs := _runs(rows)) <= _MAX_RUNS:
+        table = pa.concat_tables([table.slice(start, n) for start, n in runs])
+    else:
+        keep = np.zeros(table.num_rows, dtype=bool)
+        keep[rows] = True
+        table = table.filter(pa.array(keep))
+    return {name: table.column(i) for i, name in enumerate(names)}
+
+
 def take_rows(frame: pd.DataFrame, rows: np.ndarray) -> dict[str, Any]:
     """Rows ``rows`` (ascending positions) of every ``str`` column of ``frame``, by name.
 
-    When the rows form few runs (most records kept, a few rejected), each
-    pyarrow column is cut into zero-copy slices of the runs: the text is not
-    copied at all. Otherwise the pyarrow columns are filtered as one table,
-    in one pass; any other column is taken by :func:`take_str`.
+    The pyarrow columns are taken together by :func:`take_arrays` (zero-copy
+    slices when the rows form few runs); any other column by
+    :func:`take_str`.
     """
     arrow = {
         name: values.array.__arrow_array__()
         for name, values in frame.items()
         if pa is not None and isinstance(values.array, pd.arrays.ArrowStringArray)
     }
-    out: dict[str, Any] = {}
-    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
-    starts = np.concatenate([[0], breaks]).astype(np.int64)
-    stops = np.concatenate([breaks, [len(rows)]]).astype(np.int64)
-    if arrow and len(rows) and len(starts) <= _MAX_RUNS:
-        runs = [(int(rows[a]), int(b - a)) for a, b in zip(starts, stops, strict=True)]
-        for name, column in arrow.items():
-            chunks = [c for start, n in runs for c in column.slice(start, n).chunks]
-            out[name] = str_array(pa.chunked_array(chunks, type=column.type))
-    elif arrow:
-        keep = np.zeros(len(frame), dtype=bool)
-        keep[rows] = True
-        table = pa.table(list(arrow.values()), names=[f"c{i}" for i in range(len(arrow))])
-        table = table.filter(pa.array(keep))
-        out = {name: str_array(table.column(i)) for i, name in enumerate(arrow)}
+    out = {name: str_array(v) for name, v in take_arrays(arrow, rows).items()}
     return {
         name: out[name] if name in out else take_str(values, rows) for name, values in frame.items()
     }

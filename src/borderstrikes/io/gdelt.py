@@ -11,9 +11,12 @@ tab-separated layout, recognised by its number of fields
 from __future__ import annotations
 
 import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -33,14 +36,16 @@ from borderstrikes.io.files import (
     MAX_BYTES,
     MAX_RATIO,
     SNIFF_BYTES,
+    STREAM_BLOCK_BYTES,
+    arrow_chunks,
     check_errors,
     check_limits,
     check_path,
     open_data,
     pa,
     pv,
-    read_bytes,
     read_csv,
+    read_csv_chunks,
     sniff_dialect,
     str_array,
 )
@@ -52,7 +57,10 @@ from borderstrikes.io.table import (
     Problems,
     as_text,
     blank,
+    check_chunksize,
     check_dates,
+    each_chunk,
+    format_unique,
     map_unique,
 )
 
@@ -106,7 +114,8 @@ def read_gdelt_events(
     keep_raw: bool = True,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
-) -> EventsRead:
+    chunksize: int | None = None,
+) -> EventsRead | Iterator[EventsRead]:
     r"""Read a GDELT 1.0 or 2.0 Event file into the library's event schema.
 
     GDELT event files are tab-separated, have no header and no quoting. The
@@ -149,6 +158,19 @@ def read_gdelt_events(
         than 1 MiB has come out). Both limits stop a "zip bomb" with a
         :class:`~borderstrikes.errors.DataFileError`; raise them for a file
         you trust.
+    chunksize : int or None, default None
+        Read the file in chunks of this many records, for a file larger
+        than memory: an iterator of :class:`EventsRead` pairs is returned
+        instead, one per chunk, each in the schema described below and
+        indexed by its records' rows in the file, so that the chunks'
+        events (and rejects), concatenated, are the one read's. What
+        concerns the file as a whole is decided once, before this returns:
+        the encoding and separator, an HXL row, absent columns (warned about
+        once), and, from a first pass over only the event id and date
+        columns, the day/month order of numbers-only dates (refused here
+        if the file does not tell it) and the ids that repeat (a repeat is
+        rejected in whichever chunk it falls). Only one chunk is held at a
+        time.
 
     Returns
     -------
@@ -166,7 +188,8 @@ def read_gdelt_events(
         are named at once); with ``errors='raise'``, if any record cannot
         be read.
     ValueError
-        If ``errors`` is not 'collect' or 'raise'.
+        If ``errors`` is not 'collect' or 'raise', or ``chunksize`` is not a
+        whole number >= 1.
 
     See Also
     --------
@@ -210,10 +233,25 @@ def read_gdelt_events(
     check_errors(errors)
     check_limits(max_bytes, max_ratio)
     check_dates(dayfirst, date_format)
+    check_chunksize(chunksize)
     path = check_path(path, GDELT.what)
-    raw, layout, width_problems = _raw_table(path, encoding, sep, max_bytes, max_ratio)
-    if not keep_raw:
-        raw = raw[[c for c in raw.columns if c.lower() in _USED]]
+    options = (encoding, sep, max_bytes, max_ratio)
+    if chunksize is not None:
+        first, frames, layout, narrow = _raw_chunks(path, *options, chunksize, keep_raw)
+        tables = EventTable.chunked(
+            first,
+            frames,
+            GDELT,
+            path=path,
+            errors=errors,
+            strip=layout.startswith("GDELT with a header"),
+            dayfirst=dayfirst,
+            date_format=date_format,
+            narrow=narrow,
+        )
+        return each_chunk(tables, lambda table, keep: _events(table, layout, keep), keep_raw)
+    raw, layout, width_problems = _raw_table(path, *options, keep_raw=keep_raw)
+    raw.attrs["width_problems"] = None if width_problems is None else _Shared(width_problems)
     header = layout.startswith("GDELT with a header")  # header-less fields have no padding
     table = EventTable(
         raw,
@@ -224,7 +262,14 @@ def read_gdelt_events(
         dayfirst=dayfirst,
         date_format=date_format,
     )
+    return _events(table, layout, keep_raw)
+
+
+def _events(table: EventTable, layout: str, keep_raw: bool) -> EventsRead:
+    """Return the events and rejects of a table read from a GDELT file."""
+    width_problems = table.raw.attrs.get("width_problems")
     if width_problems is not None:
+        width_problems = width_problems[len(width_problems) - len(table.raw) :]  # an HXL row
         table.problems.add([bool(p) for p in width_problems], lambda i: width_problems[i])
     ids = table.ids()
     lon, lat, geo_type = _locate(table)
@@ -250,14 +295,16 @@ def read_gdelt_events(
         **fatalities,
         "claimant": map_unique(outlet, _claimant),
         "source_outlet": outlet,
-        "coord_source": [
-            f"GDELT ActionGeo_Lat/ActionGeo_Long of {name!r} (ActionGeo_Type {kind}"
-            + (f", FeatureID {fid}" if fid else "")
-            + ")"
-            for name, kind, fid in zip(
-                full_name, geo_type, table.get("ActionGeo_FeatureID"), strict=True
-            )
-        ],
+        "coord_source": format_unique(
+            lambda name, kind, fid: (
+                f"GDELT ActionGeo_Lat/ActionGeo_Long of {name!r} (ActionGeo_Type {kind}"
+                + (f", FeatureID {fid}" if fid else "")
+                + ")"
+            ),
+            full_name,
+            geo_type,
+            table.get("ActionGeo_FeatureID"),
+        ),
     }
     return table.finish(
         columns,
@@ -274,10 +321,32 @@ def read_gdelt_events(
 # ---------------------------------------------------------------------------- the layout
 
 
+class _Shared(list):
+    """A list kept in ``DataFrame.attrs`` that pandas does not copy with each derived frame."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
+        return self
+
+
 def _read_lines(path: Path, encoding: str, max_bytes: float, max_ratio: float) -> list[str]:
+    return list(_lines(path, encoding, max_bytes, max_ratio))
+
+
+def _lines(path: Path, encoding: str, max_bytes: float, max_ratio: float) -> Iterator[str]:
+    """Yield the lines that are not blank, decoded, without their line ends (streamed)."""
     try:
-        data = read_bytes(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio)
-        text = data.decode(encoding)
+        with (
+            open_data(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio) as data,
+            io.TextIOWrapper(data, encoding=encoding, newline="\n") as text,
+        ):
+            first = True
+            for line in text:
+                if line.endswith("\n"):
+                    line = line[:-2] if line.endswith("\r\n") else line[:-1]
+                if first:
+                    line, first = line.lstrip("\ufeff"), False
+                if line.strip("\r"):
+                    yield line
     except DataFileError:
         raise
     except (UnicodeDecodeError, *ARCHIVE_ERRORS) as exc:
@@ -286,13 +355,21 @@ def _read_lines(path: Path, encoding: str, max_bytes: float, max_ratio: float) -
             "'cp1252' or 'utf-16') if the file was saved in another encoding."
         )
         raise DataFileError(msg) from exc
-    return text.replace("\r\n", "\n").split("\n")
 
 
-def _raw_table(
+class _Layout(NamedTuple):
+    """How a GDELT file is laid out, told from its first line."""
+
+    encoding: str
+    delimiter: str
+    first: str
+    header: bool
+
+
+def _layout(
     path: Path, encoding: str | None, sep: str | None, max_bytes: float, max_ratio: float
-) -> tuple[pd.DataFrame, str, list[str] | None]:
-    """Return the raw table, its layout and, per row, a field-count problem ("" or None: none)."""
+) -> _Layout:
+    """Recognise the encoding, the separator and whether the first line is a header."""
     try:
         dialect = sniff_dialect(
             path,
@@ -312,29 +389,84 @@ def _raw_table(
     except (LookupError, *ARCHIVE_ERRORS) as exc:
         msg = f"cannot read {path.name}: a damaged compressed file or unknown encoding ({exc!r})."
         raise DataFileError(msg) from exc
-    if not first.strip():
-        lines = _read_lines(path, encoding, max_bytes, max_ratio)
-        if not any(line.strip() for line in lines):
-            msg = f"{path.name} is empty; expected GDELT event records."
-            raise DataFileError(msg)
+    if not first.strip() and not any(True for _ in _lines(path, encoding, max_bytes, max_ratio)):
+        msg = f"{path.name} is empty; expected GDELT event records."
+        raise DataFileError(msg)
     delimiter = sep or ("\t" if "\t" in first else ",")
-    if first.split(delimiter)[0].strip().strip('"').upper() == "GLOBALEVENTID":  # a header
-        quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-        table = read_csv(
-            path,
-            what=GDELT.what,
-            encoding=encoding,
-            sep=None if sep is None and delimiter == "," else delimiter,
-            quoting=quoting,
-            max_bytes=max_bytes,
-            max_ratio=max_ratio,
-        )
-        return table, f"GDELT with a header row ({len(table.columns)} columns)", None
-    delimiter = sep or "\t"
-    fast = _read_fixed_width(path, encoding, delimiter, max_bytes, max_ratio, first=first)
+    header = first.split(delimiter)[0].strip().strip('"').upper() == "GLOBALEVENTID"
+    return _Layout(encoding, delimiter if header else (sep or "\t"), first, header)
+
+
+def _header_options(layout: _Layout, sep: str | None) -> dict[str, Any]:
+    """How :func:`~borderstrikes.io.files.read_csv` reads an export with a header row."""
+    return {
+        "encoding": layout.encoding,
+        "sep": None if sep is None and layout.delimiter == "," else layout.delimiter,
+        "quoting": csv.QUOTE_NONE if layout.delimiter == "\t" else csv.QUOTE_MINIMAL,
+    }
+
+
+def _raw_table(
+    path: Path,
+    encoding: str | None,
+    sep: str | None,
+    max_bytes: float,
+    max_ratio: float,
+    *,
+    keep_raw: bool = True,
+) -> tuple[pd.DataFrame, str, list[str] | None]:
+    """Return the raw table, its layout and, per row, a field-count problem ("" or None: none)."""
+    layout = _layout(path, encoding, sep, max_bytes, max_ratio)
+    limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
+    if layout.header:
+        table = read_csv(path, what=GDELT.what, **_header_options(layout, sep), **limits)
+        found = f"GDELT with a header row ({len(table.columns)} columns)"
+        if not keep_raw:
+            table = table[[c for c in table.columns if c.lower() in _USED]]
+        return table, found, None
+    fast = _read_fixed_width(
+        path,
+        layout.encoding,
+        layout.delimiter,
+        max_bytes,
+        max_ratio,
+        first=layout.first,
+        keep_raw=keep_raw,
+    )
     if fast is not None:
         return fast
-    return _read_ragged(path, encoding, delimiter, max_bytes, max_ratio)
+    table, found, problems = _read_ragged(
+        path, layout.encoding, layout.delimiter, max_bytes, max_ratio
+    )
+    if not keep_raw:
+        table = table[[c for c in table.columns if c.lower() in _USED]]
+    return table, found, problems
+
+
+def _fixed_options(encoding: str, delimiter: str, names: list[str], keep_raw: bool) -> dict:
+    """Pyarrow's options for a header-less GDELT file of the fields ``names``."""
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
+    return {
+        "read_options": pv.ReadOptions(
+            column_names=names,
+            encoding="utf8" if utf8 else encoding,
+            block_size=1 << 22,  # fewer chunks: filtering them is cheaper
+        ),
+        "parse_options": pv.ParseOptions(delimiter=delimiter, quote_char=False),
+        "convert_options": pv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.large_string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            include_columns=[n for n in names if keep_raw or n.lower() in _USED],
+        ),
+    }
+
+
+def _arrow_frame(arrow: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {name: str_array(arrow.column(i)) for i, name in enumerate(arrow.column_names)},
+        index=pd.RangeIndex(arrow.num_rows),
+    )
 
 
 def _read_fixed_width(
@@ -344,6 +476,8 @@ def _read_fixed_width(
     max_bytes: float,
     max_ratio: float,
     first: str | None = None,
+    *,
+    keep_raw: bool = True,
 ) -> tuple[pd.DataFrame, str, None] | None:
     """Parse the file with pyarrow if every line has the first line's number of fields.
 
@@ -351,6 +485,7 @@ def _read_fixed_width(
     pyarrow, told the names, refuses a line of any other width, and then
     (or for a width GDELT does not use) None is returned and
     :func:`_read_ragged` reads the file line by line, rejecting the odd lines.
+    Without ``keep_raw``, only the fields the reader uses are kept.
     """
     if pv is None or len(delimiter) != 1:  # pragma: no cover - pyarrow is installed
         return None
@@ -362,59 +497,36 @@ def _read_fixed_width(
     if width not in GDELT_COLUMNS:
         return None
     names = list(GDELT_COLUMNS[width])
-    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
+    limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
     try:
-        with open_data(path, what=GDELT.what, max_bytes=max_bytes, max_ratio=max_ratio) as data:
-            arrow = pv.read_csv(
-                data,
-                read_options=pv.ReadOptions(
-                    column_names=names,
-                    encoding="utf8" if utf8 else encoding,
-                    block_size=1 << 22,  # fewer chunks: filtering them is cheaper
-                ),
-                parse_options=pv.ParseOptions(delimiter=delimiter, quote_char=False),
-                convert_options=pv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.large_string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+        with open_data(path, what=GDELT.what, **limits, arrow=True) as data:
+            arrow = pv.read_csv(data, **_fixed_options(encoding, delimiter, names, keep_raw))
     except (pa.ArrowInvalid, UnicodeDecodeError):  # a line of another width, or bad text
         return None
-    table = pd.DataFrame(
-        {name: str_array(arrow.column(i)) for i, name in enumerate(names)},
-        index=pd.RangeIndex(arrow.num_rows),
-    )
-    return table, GDELT_LAYOUTS[width], None
+    return _arrow_frame(arrow), GDELT_LAYOUTS[width], None
 
 
-def _read_ragged(
-    path: Path, encoding: str, delimiter: str, max_bytes: float, max_ratio: float
-) -> tuple[pd.DataFrame, str, list[str]]:
-    """Parse a file whose lines have different numbers of fields, line by line."""
-    lines = _read_lines(path, encoding, max_bytes, max_ratio)
-    if lines:
-        lines[0] = lines[0].lstrip("\ufeff")
-    lines = [line for line in lines if line.strip("\r")]
-    if not lines:
-        msg = f"{path.name} is empty; expected GDELT event records."
-        raise DataFileError(msg)
-    fields = [line.split(delimiter) for line in lines]
-    counts = pd.Series([len(f) for f in fields])
-    supported = counts[counts.isin(list(GDELT_COLUMNS))]
-    if supported.empty:
+def _ragged_width(counts: Counter[int], path: Path, first: int, delimiter: str) -> int:
+    """Return the width most lines have among the supported ones (the fewest on a tie)."""
+    supported = {w: n for w, n in counts.items() if w in GDELT_COLUMNS}
+    if not supported:
         name = "tab" if delimiter == "\t" else repr(delimiter)
         msg = (
-            f"{path.name} has {counts.iloc[0]} {name}-separated field(s) on its first line; GDELT "
+            f"{path.name} has {first} {name}-separated field(s) on its first line; GDELT "
             "event files have 57 (1.0 back file), 58 (1.0 daily) or 61 (2.0) fields per line "
             f"and no header. Is it a Mentions or GKG file, or not tab-separated? "
             f"(codebook: {GDELT.codebook})"
         )
         raise DataFileError(msg)
-    width = int(supported.mode().iloc[0])
+    return min(supported, key=lambda w: (-supported[w], w))
+
+
+def _ragged_frame(lines: list[str], delimiter: str, width: int) -> tuple[pd.DataFrame, list[str]]:
+    """Lines cut into ``width`` fields; per line, a problem if it has another number."""
     problems = []
     rows = []
-    for row in fields:
+    for line in lines:
+        row = line.split(delimiter)
         if len(row) == width:
             problems.append("")
         else:
@@ -429,7 +541,167 @@ def _read_ragged(
             )
         rows.append(row)
     columns = list(GDELT_COLUMNS[width])
-    return pd.DataFrame(rows, columns=columns, dtype=object), GDELT_LAYOUTS[width], problems
+    return pd.DataFrame(rows, columns=columns, dtype=object), problems
+
+
+def _read_ragged(
+    path: Path, encoding: str, delimiter: str, max_bytes: float, max_ratio: float
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Parse a file whose lines have different numbers of fields, line by line."""
+    lines = _read_lines(path, encoding, max_bytes, max_ratio)
+    if not lines:
+        msg = f"{path.name} is empty; expected GDELT event records."
+        raise DataFileError(msg)
+    counts = Counter(line.count(delimiter) + 1 for line in lines)
+    width = _ragged_width(counts, path, lines[0].count(delimiter) + 1, delimiter)
+    table, problems = _ragged_frame(lines, delimiter, width)
+    return table, GDELT_LAYOUTS[width], problems
+
+
+# ---------------------------------------------------------------------------- chunks
+
+
+def _raw_chunks(
+    path: Path,
+    encoding: str | None,
+    sep: str | None,
+    max_bytes: float,
+    max_ratio: float,
+    chunksize: int,
+    keep_raw: bool,
+) -> tuple[pd.DataFrame, Iterator[pd.DataFrame], str, Callable[[frozenset[str]], pd.DataFrame]]:
+    """Return the first raw frame, the others (an iterator), the layout and a narrow reader.
+
+    The layout is told from the whole file: a header-less file is streamed
+    by pyarrow if a first pass over its id and date fields finds every line
+    of the first line's width, else line by line with the width most lines
+    have (each other line a reject), as in one read.
+    """
+    layout = _layout(path, encoding, sep, max_bytes, max_ratio)
+    limits = {"max_bytes": max_bytes, "max_ratio": max_ratio}
+    if layout.header:
+        options = _header_options(layout, sep)
+        columns = None if keep_raw else (lambda name: name.lower() in _USED)
+        frames = read_csv_chunks(
+            path, what=GDELT.what, chunksize=chunksize, columns=columns, **options, **limits
+        )
+        first = next(frames)
+        with open_data(path, what=GDELT.what, **limits) as data:  # the header's width
+            head = data.read(SNIFF_BYTES).decode(layout.encoding, errors="replace")
+        dialect = first.attrs["dialect"]
+        found = f"GDELT with a header row ({_header_width(head, dialect)} columns)"
+
+        def narrow(names: frozenset[str]) -> Iterator[pd.DataFrame]:
+            return read_csv_chunks(  # streamed, in pieces: only these columns are read
+                path,
+                what=GDELT.what,
+                chunksize=100_000,
+                columns=lambda name: name.lower() in names,
+                **options,
+                **limits,
+            )
+
+        return first, frames, found, narrow
+    width = layout.first.rstrip("\r").count(layout.delimiter) + 1
+    if width in GDELT_COLUMNS and pv is not None and len(layout.delimiter) == 1:
+        names = list(GDELT_COLUMNS[width])
+        options = _fixed_options(layout.encoding, layout.delimiter, names, keep_raw)
+        scan = _fixed_options(layout.encoding, layout.delimiter, names, False)
+        scan["convert_options"].include_columns = ["GLOBALEVENTID", "SQLDATE"]
+        scan["read_options"].block_size = STREAM_BLOCK_BYTES  # streamed: these two held
+        try:
+            with open_data(path, what=GDELT.what, **limits, arrow=True) as data:
+                ids_dates = _arrow_frame(pv.open_csv(data, **scan).read_all())
+        except (pa.ArrowInvalid, UnicodeDecodeError):  # a line of another width, or bad text
+            ids_dates = None
+        if ids_dates is not None:
+            frames = _fixed_chunks(path, options, chunksize, limits)
+            return next(frames), frames, GDELT_LAYOUTS[width], lambda names: ids_dates
+    return _ragged_chunks(path, layout, chunksize, keep_raw, limits)
+
+
+def _header_width(head: str, dialect: Any) -> int:
+    """Return the number of fields of the first line of ``head``, split as ``dialect`` says."""
+    reader = csv.reader(
+        io.StringIO(head, newline=""),
+        delimiter=dialect.sep,
+        quotechar=dialect.quotechar or '"',
+        quoting=csv.QUOTE_NONE if dialect.quotechar is None else csv.QUOTE_MINIMAL,
+    )
+    return len(next(reader, []))
+
+
+def _fixed_chunks(
+    path: Path, options: dict[str, Any], chunksize: int, limits: dict[str, float]
+) -> Iterator[pd.DataFrame]:
+    options["read_options"].block_size = STREAM_BLOCK_BYTES  # what the stream reads ahead
+    with open_data(path, what=GDELT.what, **limits, arrow=True) as data:
+        stream = pv.open_csv(data, **options)
+        yielded = False
+        for arrow in arrow_chunks(stream, chunksize):
+            yielded = True
+            yield _arrow_frame(arrow)
+        if not yielded:
+            yield _arrow_frame(stream.schema.empty_table())
+
+
+def _ragged_chunks(
+    path: Path, layout: _Layout, chunksize: int, keep_raw: bool, limits: dict[str, float]
+) -> tuple[pd.DataFrame, Iterator[pd.DataFrame], str, Callable[[frozenset[str]], pd.DataFrame]]:
+    """Read a file whose lines have different numbers of fields in chunks of lines."""
+    delimiter = layout.delimiter
+    counts: Counter[int] = Counter()
+    ids: list[Any] = []
+    dates: list[Any] = []
+    held: tuple[list[str], list[str]] = ([], [])
+    first_width = None
+
+    def flush() -> None:
+        ids.append(pa.array(held[0], pa.large_string()))
+        dates.append(pa.array(held[1], pa.large_string()))
+        held[0].clear()
+        held[1].clear()
+
+    for line in _lines(path, layout.encoding, **limits):  # the first pass: widths, ids, dates
+        fields = line.split(delimiter, 2)
+        n = line.count(delimiter) + 1
+        first_width = n if first_width is None else first_width
+        counts[n] += 1
+        held[0].append(fields[0])
+        held[1].append(fields[1] if len(fields) > 1 else "")
+        if len(held[0]) >= 1 << 16:
+            flush()
+    flush()
+    if first_width is None:
+        msg = f"{path.name} is empty; expected GDELT event records."
+        raise DataFileError(msg)
+    width = _ragged_width(counts, path, first_width, delimiter)
+    ids_dates = pd.DataFrame(
+        {
+            "GLOBALEVENTID": str_array(pa.chunked_array(ids, pa.large_string())),
+            "SQLDATE": str_array(pa.chunked_array(dates, pa.large_string())),
+        }
+    )
+
+    def frames() -> Iterator[pd.DataFrame]:
+        lines: list[str] = []
+        for line in _lines(path, layout.encoding, **limits):
+            lines.append(line)
+            if len(lines) == chunksize:
+                yield frame(lines)
+                lines = []
+        if lines:
+            yield frame(lines)
+
+    def frame(lines: list[str]) -> pd.DataFrame:
+        table, problems = _ragged_frame(lines, delimiter, width)
+        if not keep_raw:
+            table = table[[c for c in table.columns if c.lower() in _USED]]
+        table.attrs["width_problems"] = _Shared(problems)
+        return table
+
+    stream = frames()
+    return next(stream), stream, GDELT_LAYOUTS[width], lambda names: ids_dates
 
 
 # ---------------------------------------------------------------------------- the fields
@@ -461,26 +733,22 @@ def _place(full_name: str) -> str:
     return full_name.split(",")[0].strip().rstrip("*").strip()
 
 
-def _admin1(full_names: pd.Series, geo_types: np.ndarray) -> list[Any]:
+def _admin1(full_names: pd.Series, geo_types: np.ndarray) -> Any:
     """ADM1 name out of ``ActionGeo_FullName`` ("City, ADM1, Country" or "ADM1, Country").
 
     GDELT marks some ADM1 names with a trailing ``*`` ("Yerevan*"); the mark
     is not part of the name and is dropped.
     """
-    out: list[Any] = []
-    seen: dict[tuple[str, Any], Any] = {}
-    for name, kind in zip(full_names, geo_types, strict=True):
-        key = (name, kind)
-        if key not in seen:
-            parts = [p.strip().rstrip("*").strip() for p in name.split(",")] if name else []
-            if kind in (3, 4) and len(parts) >= 3:
-                seen[key] = parts[-2] or None
-            elif kind in (2, 5) and len(parts) >= 2:
-                seen[key] = parts[0] or None
-            else:
-                seen[key] = None
-        out.append(seen[key])
-    return out
+
+    def admin1(name: str | None, kind: Any) -> str | None:
+        parts = [p.strip().rstrip("*").strip() for p in name.split(",")] if name else []
+        if kind in (3, 4) and len(parts) >= 3:
+            return parts[-2] or None
+        if kind in (2, 5) and len(parts) >= 2:
+            return parts[0] or None
+        return None
+
+    return format_unique(admin1, full_names, geo_types)
 
 
 def _host(url: str) -> str | None:

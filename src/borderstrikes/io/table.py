@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -43,10 +43,14 @@ from borderstrikes.io.files import (
     MAX_RATIO,
     check_errors,
     check_path,
+    compute,
     pa,
     read_csv,
+    read_csv_chunks,
     separator_counts,
     str_array,
+    take_arrays,
+    take_arrow,
     take_rows,
 )
 from borderstrikes.strikes import PRECISION_RADIUS_M
@@ -57,10 +61,13 @@ __all__ = [
     "EventFormat",
     "EventTable",
     "EventsRead",
+    "FileDecisions",
     "Problems",
     "as_text",
     "blank",
+    "check_chunksize",
     "check_dates",
+    "each_chunk",
     "line_places",
     "map_codes",
     "map_unique",
@@ -132,6 +139,17 @@ _LOOKS_LIKE = MappingProxyType(
         "read_gdelt_events": ("GLOBALEVENTID", "ActionGeo_Type"),
     }
 )
+
+
+class FileDecisions(NamedTuple):
+    """What a chunked read decides once, from the whole file, for every chunk."""
+
+    #: The notes about the file as a whole (dialect, HXL row, absent columns, date order).
+    notes: list[str]
+    #: The day/month order of numbers-only dates (None: the file has none, or date_format).
+    dayfirst: bool | None
+    #: Each event id that occurs more than once -> the row of its first occurrence.
+    duplicates: dict[str, int]
 
 
 class EventsRead(NamedTuple):
@@ -228,23 +246,57 @@ class Problems:
 
 def blank(values: pd.Series) -> np.ndarray:
     """Boolean array, True for the empty cells."""
-    return (values == "").to_numpy()
+    return (values == "").to_numpy(dtype=bool, na_value=False)
+
+
+def arrow_text(values: Any) -> Any:
+    """Return the pyarrow text array behind a ``str`` Series (None if it is not pyarrow's)."""
+    array = getattr(values, "array", None)
+    if pa is not None and isinstance(array, pd.arrays.ArrowStringArray):
+        return array.__arrow_array__()
+    return None
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Cells as text (object dtype), an empty cell being missing (None)."""
-    array = values.to_numpy(dtype=object)
-    return pd.Series(np.where(array == "", None, array), index=values.index, dtype=object)
+    """Cells as text (``str`` dtype), an empty cell being missing."""
+    arrow = arrow_text(values)
+    if arrow is None:
+        array = values.to_numpy(dtype=object)
+        return pd.Series(text_array(array), index=values.index)
+    empty = compute.equal(arrow, "")
+    if compute.any(empty).as_py():
+        arrow = compute.if_else(empty, pa.scalar(None, arrow.type), arrow)
+    return pd.Series(str_array(arrow), index=values.index)
+
+
+def text_array(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Python strings and None ("" too is missing) as ``str``, each distinct one encoded once.
+
+    Event columns repeat a few values (a precision, a class, a country) over
+    many rows: the distinct values are found first (by hash, not by
+    encoding each cell) and the column is taken from them.
+    """
+    array = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if pa is None or not len(array):  # pragma: no cover - pyarrow is installed
+        return str_array(np.where(array == "", None, array))
+    codes, uniques = pd.factorize(array, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    uniques[uniques == ""] = None
+    dictionary = pa.array(uniques, pa.large_string(), from_pandas=True)
+    taken = dictionary.take(pa.array(codes, mask=codes < 0))
+    return str_array(taken)
 
 
 def numbers(values: pd.Series) -> np.ndarray:
     """Cells as floats, NaN where empty or not a number."""
     if pa is not None and len(values):  # all numbers or empty (the usual case): pyarrow's cast
-        from pyarrow import compute
-
+        array = arrow_text(values)
         try:
-            array = pa.array(values.to_numpy(dtype=object), pa.large_string())
-            array = compute.if_else(compute.equal(array, ""), pa.scalar(None, array.type), array)
+            if array is None:
+                array = pa.array(values.to_numpy(dtype=object), pa.large_string())
+            empty = compute.equal(array, "")
+            if compute.any(empty).as_py():
+                array = compute.if_else(empty, pa.scalar(None, array.type), array)
             return compute.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass
@@ -262,11 +314,50 @@ def map_codes(codes: Any, table: Mapping[Any, Any]) -> list[Any]:
 
 
 def map_unique(values: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """``values.map(func)`` (object dtype), calling ``func`` once per distinct value."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    """``values.map(func)``, calling ``func`` once per distinct value (a missing one: None).
+
+    The result is ``str`` (pyarrow text, taken from the distinct results:
+    no Python string per row) when ``func`` returns only text and None,
+    else object dtype.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    uniques = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else uniques
     mapped = np.empty(len(uniques), dtype=object)
     mapped[:] = [func(None if pd.isna(value) else value) for value in uniques]
+    if pa is not None and all(v is None or isinstance(v, str) for v in mapped):
+        dictionary = pa.array(mapped, pa.large_string(), from_pandas=True)
+        return pd.Series(str_array(dictionary.take(codes)), index=values.index)
     return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def format_unique(
+    func: Callable[..., str | None], *columns: Any
+) -> pd.api.extensions.ExtensionArray:
+    """``[func(*row) for row in zip(*columns)]`` as ``str``, one call per distinct row.
+
+    Each column is factorized (missing values passed as None), the codes are
+    combined into one key, and ``func`` runs once per distinct key: text
+    such as "ACLED latitude/longitude of 'Jermuk' (geo_precision 1)" is
+    made once per place, not once per record.
+    """
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    parts = []
+    for column in columns:
+        codes, uniques = pd.factorize(
+            column if isinstance(column, pd.Series) else np.asarray(column, dtype=object),
+            use_na_sentinel=False,
+        )
+        uniques = uniques.to_numpy(dtype=object) if hasattr(uniques, "to_numpy") else uniques
+        key = key * max(len(uniques), 1) + codes
+        key = pd.factorize(key)[0]  # keep the key small
+        parts.append((codes, uniques))
+    first = np.unique(key, return_index=True)[1]  # a row of each distinct key, in key order
+    made = np.empty(len(first), dtype=object)
+    made[:] = [func(*(None if pd.isna(u[c[i]]) else u[c[i]] for c, u in parts)) for i in first]
+    if pa is None:  # pragma: no cover - pyarrow is installed
+        return str_array(made[key])
+    return str_array(pa.array(made, pa.large_string(), from_pandas=True).take(key))
 
 
 def check_dates(dayfirst: Any, date_format: Any) -> None:
@@ -277,6 +368,57 @@ def check_dates(dayfirst: Any, date_format: Any) -> None:
     if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
         msg = f"date_format must be a strftime format such as '%m/%d/%Y' (got {date_format!r})."
         raise ValueError(msg)
+
+
+def check_chunksize(chunksize: Any) -> None:
+    """Raise ValueError unless ``chunksize`` is None or a whole number >= 1."""
+    if chunksize is not None and (
+        isinstance(chunksize, bool) or not isinstance(chunksize, int | np.integer) or chunksize < 1
+    ):
+        msg = (
+            f"chunksize must be None or a whole number of records >= 1 (got {chunksize!r}); "
+            "with a number, the reader returns an iterator of (events, rejects) pairs."
+        )
+        raise ValueError(msg)
+
+
+def each_chunk(
+    tables: Iterator[EventTable], convert: Callable[[EventTable, bool], EventsRead], keep_raw: bool
+) -> Iterator[EventsRead]:
+    """``convert(table, keep_raw)`` for each table of a chunked read, one at a time."""
+    for table in tables:
+        yield convert(table, keep_raw)
+
+
+#: Records per piece of a chunked read's first pass (event ids and dates only).
+_FIRST_PASS_ROWS = 100_000
+
+
+def _pieces(frames: Any) -> Iterator[pd.DataFrame]:
+    """Frames of at most :data:`_FIRST_PASS_ROWS` rows, from a frame or an iterator of frames."""
+    for frame in [frames] if isinstance(frames, pd.DataFrame) else frames:
+        for start in range(0, max(len(frame), 1), _FIRST_PASS_ROWS):
+            yield frame.iloc[start : start + _FIRST_PASS_ROWS].reset_index(drop=True)
+
+
+def _chunk_tables(
+    cls: type[EventTable], one: EventTable, frames: Iterator[pd.DataFrame], file: FileDecisions
+) -> Iterator[EventTable]:
+    """Yield the chunks' tables: the first (without its HXL row), then one per frame."""
+    settings = one._settings()
+    fmt, path, errors, strip, _, date_format = settings
+    raw, offset = one.raw, 0
+    del one  # the first frame is held by raw alone: free once converted
+    if not len(raw):  # the first chunk held only the HXL row: start with the next
+        raw = next(frames, raw)
+    while raw is not None:
+        table = cls(raw, fmt, path=path, errors=errors, strip=strip, dayfirst=file.dayfirst,
+                    date_format=date_format, offset=offset, file=file)  # fmt: skip
+        offset += len(raw)
+        raw = None
+        yield table
+        del table
+        raw = next(frames, None)
 
 
 def _is_hxl(first: pd.Series) -> bool:
@@ -339,24 +481,37 @@ def _extract(text: pd.Series, pattern: re.Pattern[str] | None) -> pd.Series:
     if pattern is None:
         return text
     if pa is not None and pattern.groupindex:  # RE2 through pyarrow: no Python call per cell
-        from pyarrow import compute
-
-        array = pa.array(text.to_numpy(dtype=object), pa.large_string())
-        found = compute.extract_regex(array, pattern.pattern).field(0)
-        values = found.to_numpy(zero_copy_only=False)
-        return pd.Series(values, index=text.index, dtype=object).fillna("")
+        array = arrow_text(text)
+        if array is None:
+            array = pa.array(text.to_numpy(dtype=object), pa.large_string())
+        found = compute.extract_regex(array, pattern.pattern)
+        if isinstance(found, pa.ChunkedArray):
+            found = pa.chunked_array(
+                [chunk.field(0) for chunk in found.chunks], type=found.type.field(0).type
+            )
+        else:
+            found = found.field(0)
+        found = compute.fill_null(found, "")
+        return pd.Series(str_array(found.cast(pa.large_string())), index=text.index)
     return text.str.extract(pattern, expand=False).fillna("")
 
 
-def _has_outer_space(values: Any) -> bool:
-    """Whether a pyarrow text column has a cell starting or ending with white space."""
-    from pyarrow import compute
+def _trimmed(values: Any) -> Any:
+    """Strip a pyarrow text column of surrounding white space (itself if no cell had any)."""
+    trimmed = compute.utf8_trim_whitespace(values)
+    size = compute.sum(compute.binary_length(values)).as_py()
+    if size == compute.sum(compute.binary_length(trimmed)).as_py():
+        return values  # nothing was stripped: keep the file's own buffers
+    return trimmed
 
-    edges = (
-        compute.utf8_slice_codeunits(values, 0, 1),  # the first character
-        compute.utf8_slice_codeunits(values, -1),  # the last
-    )
-    return any(compute.any(compute.utf8_is_space(edge)).as_py() for edge in edges)
+
+def _arrow_of(value: Any) -> Any:
+    """Return the pyarrow array of a schema column's values, if they are pyarrow text."""
+    if pa is not None and isinstance(value, pa.ChunkedArray | pa.Array):
+        return value
+    if isinstance(value, pd.api.extensions.ExtensionArray):
+        value = pd.Series(value, copy=False)
+    return arrow_text(value) if isinstance(value, pd.Series) else None
 
 
 def _schema_column(value: Any, dtype: str, rows: np.ndarray, *, every: bool) -> Any:
@@ -368,48 +523,53 @@ def _schema_column(value: Any, dtype: str, rows: np.ndarray, *, every: bool) -> 
             return pd.array([value] * len(rows), dtype=dtype)
         return pd.array(np.asarray(value)[rows], dtype=dtype)
     if value is None or isinstance(value, str):
-        return str_array(np.full(len(rows), value or None, dtype=object))
+        if pa is not None:
+            return str_array(pa.repeat(pa.scalar(value or None, pa.large_string()), len(rows)))
+        return str_array(np.full(len(rows), value or None, dtype=object))  # pragma: no cover
+    if isinstance(value, pd.Series | pd.api.extensions.ExtensionArray):
+        arrow = arrow_text(value if isinstance(value, pd.Series) else pd.Series(value))
+        if arrow is not None:
+            value = arrow
     if pa is not None and isinstance(value, pa.ChunkedArray | pa.Array):
         if not every:
-            keep = np.zeros(len(value), dtype=bool)
-            keep[rows] = True
-            value = value.filter(pa.array(keep))
+            value = take_arrow(value, rows)
         return str_array(value)
     if isinstance(value, pd.Series):
         value = value.to_numpy(dtype=object)
-    value = np.asarray(value, dtype=object)[rows]
-    empty = value == ""
-    if empty.any():
-        value = np.where(empty, None, value)
-    return str_array(value)
+    return text_array(np.asarray(value, dtype=object)[rows])
 
 
-def _radius_m(precision: list[Any]) -> np.ndarray:
-    return np.array(
-        [float(PRECISION_RADIUS_M[p]) if p is not None else np.nan for p in precision], float
-    )
+def _radius_m(precision: Any) -> np.ndarray:
+    codes, uniques = pd.factorize(np.asarray(precision, dtype=object), use_na_sentinel=True)
+    radius = np.array([float(PRECISION_RADIUS_M[p]) for p in uniques] + [np.nan], float)
+    return radius[codes]  # -1 (missing): the NaN at the end
 
 
-def _admin1_iso(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def _points(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One point per distinct (lon, lat), and each record's position among them (-1: none).
+
+    Event datasets put many events on one place's point: each distinct point
+    is made once, and the records share it (points are immutable).
+    """
+    inverse, xy = pd.factorize(lon + 1j * lat)  # NaN in either: -1
+    return shapely.points(xy.real, xy.imag), inverse
+
+
+def _admin1_iso(points: np.ndarray, inverse: np.ndarray) -> np.ndarray:
     """ISO 3166-2 code of the Armenian or Azerbaijani admin-1 unit holding each point."""
-    out = np.full(len(lon), None, dtype=object)
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    if not finite.any():
+    out = np.full(len(inverse), None, dtype=object)
+    if not len(points):
         return out
     units = defaults.units(countries=["ARM", "AZE"])
-    rows = np.flatnonzero(finite)
-    # event datasets put many events on one place's point: test each distinct point once
-    inverse, xy = pd.factorize(lon[rows] + 1j * lat[rows])
     # a tree of the points, queried with each unit: each polygon is prepared once
-    tree = shapely.STRtree(shapely.points(xy.real, xy.imag))
+    tree = shapely.STRtree(points)
     hit_unit, hit_point = tree.query(np.asarray(units.geometry.values), predicate="intersects")
     order = np.lexsort((hit_unit, hit_point))  # a point on a shared edge: the first unit
     first_point, first = np.unique(hit_point[order], return_index=True)
     codes = units["iso_3166_2"].to_numpy(dtype=object)
-    found = np.full(len(xy), None, dtype=object)
+    found = np.full(len(points) + 1, None, dtype=object)  # the last: no point (-1)
     found[first_point] = codes[hit_unit[order][first]]
-    out[rows] = found[inverse]
-    return out
+    return found[inverse]
 
 
 # ---------------------------------------------------------------------------- the table
@@ -469,30 +629,27 @@ class EventTable:
         strip: bool = True,
         dayfirst: bool | None = None,
         date_format: str | None = None,
+        offset: int = 0,
+        file: FileDecisions | None = None,
     ) -> None:
-        self.format = fmt
-        self.path = path
-        self.errors = errors
-        self.strip = strip
-        self.dayfirst = dayfirst
-        self.date_format = date_format
-        self.notes: list[str] = []
+        self._setup(raw, fmt, path, errors, strip, dayfirst, date_format)
+        self.offset = offset  # added to a position to give the record's row in the file
+        self.file = file
+        if file is not None:  # a chunk: the file's decisions were taken once, from all of it
+            self.notes = list(file.notes)
+            self._require()
+            return
         dialect = raw.attrs.get("dialect")
         if dialect is not None and (
             dialect.encoding not in ("utf-8", "utf-8-sig") or dialect.sep != ","
         ):  # say how a file that is not plain UTF-8 CSV was read
             self.notes.append(f"{path.name}: read as {dialect.found or 'given'}")
-        self.offset = 0  # added to a position to give the record's row (kept for readers)
         if len(raw) and _is_hxl(raw.iloc[0]):
-            raw = raw.iloc[1:].reset_index(drop=True)
+            self._setup(raw.iloc[1:].reset_index(drop=True), *self._settings())
             self.notes.append(
                 f"{path.name}: row 0 holds HXL hashtags (an HDX export); skipped, not an event"
             )
-        self.raw = raw
-        self.names = {c.lower(): c for c in raw.columns}
-        self._cache: dict[str, pd.Series] = {}
         self._require()
-        self.problems = Problems(len(raw))
         absent = [name for name in fmt.optional if name not in self]
         if absent:
             message = (
@@ -509,6 +666,35 @@ class EventTable:
                     BorderstrikesWarning,
                     stacklevel=4,
                 )
+
+    def _setup(
+        self,
+        raw: pd.DataFrame,
+        fmt: EventFormat,
+        path: Path,
+        errors: Errors,
+        strip: bool,
+        dayfirst: bool | None,
+        date_format: str | None,
+    ) -> None:
+        self.format = fmt
+        self.path = path
+        self.errors = errors
+        self.strip = strip
+        self.dayfirst = dayfirst
+        self.date_format = date_format
+        self.notes: list[str] = getattr(self, "notes", [])
+        self.offset = 0
+        self.file: FileDecisions | None = None
+        self.day_order: bool | None = None  # the order dates() read numbers-only dates in
+        self.tally: tuple[dict[str, int], dict[str, dict[str, list[str]]]] | None = None
+        self.raw = raw
+        self.names = {c.lower(): c for c in raw.columns}
+        self._cache: dict[str, pd.Series] = {}
+        self.problems = Problems(len(raw))
+
+    def _settings(self) -> tuple[Any, ...]:
+        return (self.format, self.path, self.errors, self.strip, self.dayfirst, self.date_format)
 
     @classmethod
     def from_csv(
@@ -549,55 +735,162 @@ class EventTable:
         )
         return cls(raw, fmt, path=path, errors=errors, dayfirst=dayfirst, date_format=date_format)
 
+    @classmethod
+    def from_csv_chunks(
+        cls,
+        path: Any,
+        fmt: EventFormat,
+        *,
+        chunksize: int,
+        encoding: str | None,
+        errors: Errors,
+        sep: str | None = None,
+        keep_raw: bool = True,
+        dayfirst: bool | None = None,
+        date_format: str | None = None,
+        max_bytes: float = MAX_BYTES,
+        max_ratio: float = MAX_RATIO,
+    ) -> Iterator[EventTable]:
+        """:meth:`from_csv` in tables of ``chunksize`` records (see :meth:`chunked`)."""
+        check_errors(errors)
+        check_dates(dayfirst, date_format)
+        check_chunksize(chunksize)
+        path = check_path(path, fmt.what)
+        used = None if keep_raw else frozenset(name.lower() for name in _used_columns(fmt))
+        frames = read_csv_chunks(
+            path,
+            what=fmt.what,
+            chunksize=chunksize,
+            encoding=encoding,
+            sep=sep,
+            columns=None if used is None else (lambda name: name.lower() in used),
+            max_bytes=max_bytes,
+            max_ratio=max_ratio,
+        )
+        first = next(frames)
+        dialect = first.attrs["dialect"]
+
+        def narrow(names: frozenset[str]) -> Iterator[pd.DataFrame]:
+            return read_csv_chunks(  # streamed, in pieces: only these columns are read
+                path,
+                what=fmt.what,
+                chunksize=_FIRST_PASS_ROWS,
+                encoding=dialect.encoding,
+                sep=dialect.sep,
+                columns=lambda name: name.lower() in names,
+                max_bytes=max_bytes,
+                max_ratio=max_ratio,
+            )
+
+        return cls.chunked(
+            first,
+            frames,
+            fmt,
+            path=path,
+            errors=errors,
+            dayfirst=dayfirst,
+            date_format=date_format,
+            narrow=narrow,
+        )
+
+    @classmethod
+    def chunked(
+        cls,
+        first: pd.DataFrame,
+        frames: Iterator[pd.DataFrame],
+        fmt: EventFormat,
+        *,
+        path: Path,
+        errors: Errors,
+        strip: bool = True,
+        dayfirst: bool | None,
+        date_format: str | None,
+        narrow: Callable[[frozenset[str]], Any],
+    ) -> Iterator[EventTable]:
+        """One table per frame of a file read in chunks, all under the file's own decisions.
+
+        What one read of the whole file decides is decided once, here, before
+        the first chunk is given out: the HXL row, the absent optional
+        columns (warned about once), and -- from a first, cheap pass over
+        only the event id and date columns (``narrow(names)`` reads them) --
+        the day/month order of numbers-only dates (refused here, as in one
+        read, if the file does not tell it) and the event ids that repeat,
+        with the row each first occurs in. Every chunk then reads its dates
+        in that order and rejects a repeated id as one read would, so the
+        chunks, put together, are the one read.
+        """
+        one = cls(first, fmt, path=path, errors=errors, strip=strip, dayfirst=dayfirst,
+                  date_format=date_format)  # fmt: skip
+        hxl = len(one.raw) < len(first)
+        names = frozenset(name.lower() for name in (fmt.event_id, *fmt.dates))
+        tally: Any = ({"day": 0, "month": 0, "any": 0}, {"day": {}, "month": {}, "any": {}})
+        ids, offset = [], 0
+        for piece in _pieces(narrow(names)):
+            if hxl and offset == 0 and not ids:
+                piece = piece.iloc[1:].reset_index(drop=True)
+            scan = cls.__new__(cls)
+            scan.notes = []
+            scan._setup(piece, *one._settings())
+            scan.offset, scan.tally = offset, tally
+            scan.dates()  # tallies numbers-only dates, decides nothing
+            ids.append(arrow_text(scan.get(fmt.event_id)))
+            offset += len(piece)
+            del scan, piece
+        decide = cls.__new__(cls)
+        decide.notes = []
+        decide._setup(one.raw.iloc[:0], *one._settings())
+        dayfirst = one.dayfirst
+        if one.date_format is None:
+            dayfirst = decide._decide_order(" and ".join(fmt.dates), *tally)
+        every_id = pd.Series(
+            str_array(pa.chunked_array([c for a in ids for c in a.chunks], pa.large_string()))
+        )
+        del ids
+        repeated = every_id.duplicated(keep=False).to_numpy() & ~blank(every_id)
+        where = np.flatnonzero(repeated)
+        firsts = pd.Series(where, index=every_id.iloc[where].to_numpy(dtype=object))
+        duplicates = firsts.groupby(level=0, sort=False).min().to_dict()
+        del every_id, repeated, firsts
+        file = FileDecisions([*one.notes, *decide.notes], dayfirst, duplicates)
+        return _chunk_tables(cls, one, frames, file)
+
     def __contains__(self, name: str) -> bool:
         return name.lower() in self.names
 
     def get(self, name: str) -> pd.Series:
         """Return the column stripped of surrounding spaces (empty strings if it is absent).
 
-        The values are Python strings (object dtype), made once per column.
+        The values are pyarrow text (``str`` dtype), trimmed once per column;
+        no Python string is made per cell.
         """
         key = name.lower()
         if key not in self._cache:
             if key not in self.names:
-                values = np.full(len(self.raw), "", dtype=object)
+                values = str_array(pa.repeat(pa.scalar("", pa.large_string()), len(self.raw)))
             else:
                 column = self.raw[self.names[key]]
-                arrow = None
-                if pa is not None and isinstance(column.array, pd.arrays.ArrowStringArray):
-                    arrow = column.array.__arrow_array__()
-                if arrow is None:  # not pyarrow's text
-                    values = column.to_numpy(dtype=object, na_value="")
-                    values = pd.Series(values).str.strip() if self.strip else values
-                    values = np.asarray(values, dtype=object)
-                else:
-                    if self.strip and _has_outer_space(arrow):
-                        from pyarrow import compute
-
-                        arrow = compute.utf8_trim_whitespace(arrow)
-                    values = arrow.to_numpy(zero_copy_only=False)
-                    if arrow.null_count:
-                        values[pd.isna(values)] = ""
-            self._cache[key] = pd.Series(values, index=self.raw.index, dtype=object, copy=False)
+                arrow = arrow_text(column)
+                if arrow is None:  # not pyarrow's text: made so once
+                    arrow = pa.array(column.to_numpy(dtype=object, na_value=""), pa.large_string())
+                if arrow.null_count:
+                    arrow = compute.fill_null(arrow, "")
+                if self.strip:
+                    arrow = _trimmed(arrow)
+                values = str_array(arrow)
+            self._cache[key] = pd.Series(values, index=self.raw.index, copy=False)
         return self._cache[key]
 
     def text(self, name: str) -> Any:
         """Return column ``name`` as text for the schema: stripped, an empty cell missing.
 
-        A column the file's parser gave as pyarrow text stays pyarrow text (a
-        ``ChunkedArray``; no Python string per cell); any other is
-        :meth:`get`'s.
+        A pyarrow ``ChunkedArray`` (no Python string per cell), sharing the
+        file's text where no cell needed stripping.
         """
-        key = name.lower()
-        array = self.raw[self.names[key]].array if key in self.names else None
-        if pa is None or not isinstance(array, pd.arrays.ArrowStringArray):
-            return self.get(name)
-        from pyarrow import compute
-
-        values = array.__arrow_array__()
-        if self.strip and _has_outer_space(values):
-            values = compute.utf8_trim_whitespace(values)
-        return compute.if_else(compute.equal(values, ""), pa.scalar(None, values.type), values)
+        values = arrow_text(self.get(name))
+        empty = compute.equal(values, "")
+        if compute.any(empty).as_py():
+            values = compute.if_else(empty, pa.scalar(None, values.type), values)
+        return values
 
     def _note_once(self, note: str) -> None:
         if note not in self.notes:
@@ -654,6 +947,15 @@ class EventTable:
         name = self.format.event_id
         text = self.get(name)
         self.problems.add(blank(text), lambda i: f"{name} is empty")
+        if self.file is not None:  # a chunk: the repeats were found in the whole file
+            first = text.map(self.file.duplicates).to_numpy(dtype=float, na_value=np.nan)
+            rows = np.arange(len(text)) + self.offset
+            duplicate = np.isfinite(first) & (first != rows)
+            self.problems.add(
+                duplicate,
+                lambda i: f"{name} {text.iloc[i]!r} repeats row {int(first[i])}",
+            )
+            return text
         duplicate = (text.duplicated() & (text != "")).to_numpy()
         if duplicate.any():
             repeated = set(text[duplicate])
@@ -794,7 +1096,7 @@ class EventTable:
                 failed = values.isna().to_numpy() & ~blank(text)
                 parts = text[failed].str.extract(_NUMERIC_DATE)
                 numeric[name] = parts[parts[0].notna() & (parts[1] == parts[3])]
-            dayfirst = self._day_order(texts, numeric)
+            dayfirst = self.day_order = self._day_order(texts, numeric)
             for name, parts in numeric.items():
                 if parts.empty:
                     continue
@@ -823,8 +1125,23 @@ class EventTable:
         self, texts: dict[str, pd.Series], numeric: dict[str, pd.DataFrame]
     ) -> bool | None:
         """Whether numbers-only dates put the day first: given, told by the file, or refused."""
-        names = " and ".join(texts)
-        shown: dict[str, list[str]] = {"day": [], "month": [], "any": []}
+        if self.file is not None:  # a chunk: the whole file told it
+            return self.file.dayfirst
+        counts, shown = self._tally_numeric(texts, numeric)
+        if self.tally is not None:  # a piece of a first pass: add up, decide at the end
+            for kind, number in counts.items():
+                self.tally[0][kind] += number
+                for name, found in shown[kind].items():
+                    kept = self.tally[1][kind].setdefault(name, [])
+                    kept += found[: 3 - len(kept)]
+            return self.dayfirst
+        return self._decide_order(" and ".join(texts), counts, shown)
+
+    def _tally_numeric(
+        self, texts: dict[str, pd.Series], numeric: dict[str, pd.DataFrame]
+    ) -> tuple[dict[str, int], dict[str, dict[str, list[str]]]]:
+        """Count numbers-only dates that can only be day-first, only month-first, or any."""
+        shown: dict[str, dict[str, list[str]]] = {"day": {}, "month": {}, "any": {}}
         counts = dict.fromkeys(shown, 0)
         for name, parts in numeric.items():
             if parts.empty:
@@ -839,7 +1156,14 @@ class EventTable:
                 counts[kind] += int(mask.sum())
                 text = texts[name]
                 at = text.index.get_indexer(parts.index[mask][:3])  # labels to positions
-                shown[kind] += [f"row {self.row(int(p))} {text.iloc[p]!r}" for p in at]
+                shown[kind][name] = [f"row {self.row(int(p))} {text.iloc[p]!r}" for p in at]
+        return counts, shown
+
+    def _decide_order(
+        self, names: str, counts: dict[str, int], found: dict[str, dict[str, list[str]]]
+    ) -> bool | None:
+        """Decide the day/month order from the counts of :meth:`_tally_numeric`, or refuse."""
+        shown = {kind: [t for texts in by.values() for t in texts] for kind, by in found.items()}
         if not counts["any"]:
             return self.dayfirst
         settle = (
@@ -906,7 +1230,7 @@ class EventTable:
         out["fatalities_flag"] = _bounds_flag(sources, read, len(self.raw))
         return out
 
-    def country(self) -> tuple[list[Any], list[Any]]:
+    def country(self) -> tuple[Any, list[Any]]:
         """ISO3 code of each record's country, and the codes the codebook does not map.
 
         Number codes that are not numbers are problems; letter codes are
@@ -915,13 +1239,13 @@ class EventTable:
         name, codebook = self.format.country
         if all(isinstance(key, str) for key in codebook):  # letter codes
             letters = self.get(name)
-            iso3 = [codebook.get(code.upper()) for code in letters]
-            pairs = zip(letters, iso3, strict=True)
-            return iso3, sorted({code for code, v in pairs if code and v is None})
+            iso3 = map_unique(letters, lambda code: codebook.get(code.upper()) if code else None)
+            unknown = letters[iso3.isna().to_numpy() & ~blank(letters)]
+            return iso3, sorted(set(unknown.unique()))
         numbers = self.codes(name, range(1000), required=False, describe="a number code")
         iso3 = map_codes(numbers, codebook)
-        pairs = zip(numbers, iso3, strict=True)
-        return iso3, sorted({int(code) for code, v in pairs if code is not None and v is None})
+        present = {code for code in set(numbers) if code is not None}
+        return iso3, sorted(int(code) for code in present if codebook.get(code) is None)
 
     # ------------------------------------------------------------------ assembly
 
@@ -974,7 +1298,7 @@ class EventTable:
         bad_index = pd.Index(numbers_in_file[bad_rows], name="row")
         rejects = pd.DataFrame(
             {
-                "source_event_id": str_array(ids.to_numpy(dtype=object)[bad_rows]),
+                "source_event_id": str_array(ids.iloc[bad_rows].to_numpy(dtype=object)),
                 "reason": str_array(np.asarray(reasons, dtype=object)),
                 **{f"raw_{c}": v for c, v in take_rows(self.raw, bad_rows).items()},
             },
@@ -982,7 +1306,8 @@ class EventTable:
         )
         index = pd.Index(numbers_in_file[good_rows], name="row")
         location_precision = np.asarray(map_codes(precision, fmt.precision[1]), dtype=object)
-        admin1_iso = _admin1_iso(lon, lat)
+        points, at = _points(lon, lat)
+        admin1_iso = _admin1_iso(points, at)
         if unlocated is not None and unlocated.any():
             location_precision[unlocated] = None
             admin1_iso[unlocated] = None
@@ -1005,22 +1330,28 @@ class EventTable:
         self._cache.clear()  # the Python strings of the cells: free them before the columns
         if unlocated is not None and unlocated.any():
             admin1 = columns.get("admin1")
-            admin1 = (
-                np.full(n, None, dtype=object)
-                if admin1 is None
-                else np.asarray(
-                    admin1.to_numpy(zero_copy_only=False)
-                    if hasattr(admin1, "to_numpy") and not isinstance(admin1, pd.Series)
-                    else admin1,
-                    dtype=object,
-                ).copy()
-            )
+            if admin1 is None:
+                admin1 = np.full(n, None, dtype=object)
+            elif (arrow := _arrow_of(admin1)) is not None:
+                admin1 = arrow.to_numpy(zero_copy_only=False).astype(object)
+            else:
+                admin1 = np.array(admin1, dtype=object)  # a copy
             admin1[unlocated] = None
             columns["admin1"] = admin1
         every = len(bad_rows) == 0
+        texts = {  # pyarrow text columns: taken together, zero-copy where the rows allow
+            name: array
+            for name, dtype in _DTYPES.items()
+            if dtype == "str" and (array := _arrow_of(columns.get(name))) is not None
+        }
+        texts = {name: str_array(v) for name, v in take_arrays(texts, good_rows).items()}
         frame: dict[str, Any] = {}
         for name, dtype in _DTYPES.items():
-            frame[name] = _schema_column(columns.get(name), dtype, good_rows, every=every)
+            frame[name] = (
+                texts[name]
+                if name in texts
+                else _schema_column(columns.get(name), dtype, good_rows, every=every)
+            )
         if keep_raw:
             kept = (
                 {c: v.array for c, v in self.raw.items()}
@@ -1030,7 +1361,7 @@ class EventTable:
             frame.update({f"raw_{c}": v for c, v in kept.items()})
         events = gpd.GeoDataFrame(
             pd.DataFrame(frame, index=index),
-            geometry=gpd.points_from_xy(lon[good_rows], lat[good_rows]),
+            geometry=gpd.array.from_shapely(points[at[good_rows]], crs=WGS84),
             crs=WGS84,
         )
         events.attrs["provenance"] = [

@@ -9,6 +9,7 @@ translates it. :func:`read_ucdp_ged` follows the shared recipe of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
 
@@ -29,6 +30,8 @@ from borderstrikes.io.table import (
     EventFormat,
     EventsRead,
     EventTable,
+    each_chunk,
+    format_unique,
     line_places,
     map_codes,
 )
@@ -99,7 +102,8 @@ def read_ucdp_ged(
     keep_raw: bool = True,
     max_bytes: float = MAX_BYTES,
     max_ratio: float = MAX_RATIO,
-) -> EventsRead:
+    chunksize: int | None = None,
+) -> EventsRead | Iterator[EventsRead]:
     r"""Read a UCDP Georeferenced Event Dataset (GED) CSV into the library's event schema.
 
     Parameters
@@ -142,6 +146,19 @@ def read_ucdp_ged(
         than 1 MiB has come out). Both limits stop a "zip bomb" with a
         :class:`~borderstrikes.errors.DataFileError`; raise them for a file
         you trust.
+    chunksize : int or None, default None
+        Read the file in chunks of this many records, for a file larger
+        than memory: an iterator of :class:`EventsRead` pairs is returned
+        instead, one per chunk, each in the schema described below and
+        indexed by its records' rows in the file, so that the chunks'
+        events (and rejects), concatenated, are the one read's. What
+        concerns the file as a whole is decided once, before this returns:
+        the encoding and separator, an HXL row, absent columns (warned about
+        once), and, from a first pass over only the event id and date
+        columns, the day/month order of numbers-only dates (refused here
+        if the file does not tell it) and the ids that repeat (a repeat is
+        rejected in whichever chunk it falls). Only one chunk is held at a
+        time.
 
     Returns
     -------
@@ -157,7 +174,8 @@ def read_ucdp_ged(
         missing (all of them are named at once); with ``errors='raise'``, if
         any record cannot be read.
     ValueError
-        If ``errors`` is not 'collect' or 'raise'.
+        If ``errors`` is not 'collect' or 'raise', or ``chunksize`` is not a
+        whole number >= 1.
 
     See Also
     --------
@@ -208,18 +226,24 @@ def read_ucdp_ged(
     >>> row["location_precision"], row["country_iso3"], len(rejects)
     ('settlement', 'ARM', 0)
     """
-    table = EventTable.from_csv(
-        path,
-        UCDP_GED,
-        encoding=encoding,
-        errors=errors,
-        sep=sep,
-        keep_raw=keep_raw,
-        dayfirst=dayfirst,
-        date_format=date_format,
-        max_bytes=max_bytes,
-        max_ratio=max_ratio,
-    )
+    options = {
+        "encoding": encoding,
+        "errors": errors,
+        "sep": sep,
+        "keep_raw": keep_raw,
+        "dayfirst": dayfirst,
+        "date_format": date_format,
+        "max_bytes": max_bytes,
+        "max_ratio": max_ratio,
+    }
+    if chunksize is not None:
+        tables = EventTable.from_csv_chunks(path, UCDP_GED, chunksize=chunksize, **options)
+        return each_chunk(tables, _events, keep_raw)
+    return _events(EventTable.from_csv(path, UCDP_GED, **options), keep_raw)
+
+
+def _events(table: EventTable, keep_raw: bool) -> EventsRead:
+    """Return the events and rejects of a table read from a UCDP GED file."""
     ids = table.ids()
     lon, lat = table.coordinates()
     where_prec = table.location_precision()
@@ -240,18 +264,20 @@ def read_ucdp_ged(
         "date_end": end,
         "date_precision": map_codes(date_prec, DATE_PRECISION_FROM_UCDP),
         "event_class": pd.Series(map_codes(violence, EVENT_CLASS_FROM_UCDP), index=table.raw.index),
-        "source_event_type": [
-            f"type_of_violence {v} ({VIOLENCE_FROM_UCDP[v]})" if v is not None else None
-            for v in violence
-        ],
+        "source_event_type": format_unique(
+            lambda v: f"type_of_violence {v} ({VIOLENCE_FROM_UCDP[v]})" if v is not None else None,
+            violence,
+        ),
         **fatalities,
-        "coord_source": [
-            f"UCDP GED latitude/longitude of {p!r} (where_prec {code})"
-            + (f"; where_description {d!r}" if d else "")
-            for p, code, d in zip(
-                table.get("where_coordinates"), where_prec, description, strict=True
-            )
-        ],
+        "coord_source": format_unique(
+            lambda p, code, d: (
+                f"UCDP GED latitude/longitude of {p!r} (where_prec {code})"
+                + (f"; where_description {d!r}" if d else "")
+            ),
+            table.get("where_coordinates"),
+            where_prec,
+            description,
+        ),
     }
     flagged = fatalities["fatalities_flag"]
     flagged_rows = [table.row(int(i)) for i in np.flatnonzero(pd.notna(flagged))]
