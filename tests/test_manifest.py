@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from pathlib import Path
 
 import pyogrio
 import pyproj
@@ -9,6 +10,7 @@ import pytest
 import shapely
 
 import borderstrikes
+from borderstrikes.cli import main
 from borderstrikes.io.manifest import MANIFEST_VERSION, run_manifest, write_manifest
 
 
@@ -71,3 +73,31 @@ def test_missing_file_and_bad_parameter_raise(files, tmp_path):
         run_manifest(command="x", inputs=[tmp_path / "nope.csv"], parameters={}, outputs=[])
     with pytest.raises(TypeError, match="must be JSON values"):
         run_manifest(command="x", inputs=[a], parameters={"s": {1, 2}}, outputs=[])
+
+
+EVENTS = Path(__file__).parent / "data" / "isr_lbn" / "events.csv"
+
+
+def _entry(path):
+    data = Path(path).read_bytes()
+    return {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [
+        (["distances", str(EVENTS), "--unit", "m"], "distances.csv"),
+        (["clusters", str(EVENTS), "--eps-km", "5", "--min-samples", "2"], "clusters.geojson"),
+    ],
+)
+def test_every_command_with_an_output_writes_a_manifest(tmp_path, command, output):
+    out = tmp_path / output
+    argv = [*command, "-o", str(out)]
+    assert main(argv) == 0
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == ["borderstrikes", *argv]
+    assert manifest["inputs"] == [_entry(EVENTS)]
+    assert manifest["outputs"] == [_entry(out), _entry(f"{out}.SOURCES.txt")]
+    assert manifest["parameters"]["command"] == command[0]
+    assert manifest["parameters"]["output"] == str(out)
+    assert manifest["versions"]["borderstrikes"] == borderstrikes.__version__

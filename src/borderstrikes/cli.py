@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from borderstrikes.defaults import COUNTRY, NEIGHBOUR
 from borderstrikes.errors import BorderstrikesError
 
 __all__ = ["build_parser", "main"]
@@ -55,8 +56,8 @@ def _read_events(args: argparse.Namespace) -> tuple[Any, pd.DataFrame]:
     return events, rejects
 
 
-def _strike_events(events: Any, countries: Sequence[str] = ("ARM",)) -> tuple[Any, pd.DataFrame]:
-    """Keep the events usable as strike reports on Armenia; say which are left out and why."""
+def _strike_events(events: Any, countries: Sequence[str] = (COUNTRY,)) -> tuple[Any, pd.DataFrame]:
+    """Keep the events usable as strike reports on ``countries``; say which are left out, why."""
     from borderstrikes.errors import DataFileError
     from borderstrikes.io import select_strike_reports
 
@@ -162,6 +163,11 @@ _PROGRESS_ROWS = 100_000
 def _distances(args: argparse.Namespace) -> int:
     from borderstrikes.border import distance_to_border
 
+    if args.lazy:
+        return _distances_lazy(args)
+    if args.progress or args.blocksize is not None:
+        msg = "--progress and --blocksize go with --lazy (reading --events through dask)."
+        raise ValueError(msg)
     points = _read_events(args)[0] if args.events else _load(args.strikes)
     if len(points) <= _PROGRESS_ROWS:
         table = distance_to_border(points, unit=args.unit)
@@ -184,6 +190,47 @@ def _distances(args: argparse.Namespace) -> int:
         geometry=points.geometry,
         layer=args.layer,
         provenance=_provenance(points),
+    )
+    return 0
+
+
+def _distances_lazy(args: argparse.Namespace) -> int:
+    """``distances --lazy``: many event files through dask into a folder of GeoParquet parts."""
+    if not args.events or not args.output:
+        msg = (
+            "distances --lazy needs --events (a file, glob, folder or .zip) and -o FOLDER "
+            "(written as partitioned GeoParquet)."
+        )
+        raise ValueError(msg)
+    from borderstrikes import dask as lazy
+
+    options = {key: getattr(args, key, None) for key in ("sep", "encoding", "dayfirst")}
+    read = getattr(lazy, _READERS[args.format])(args.events, blocksize=args.blocksize, **options)
+    events = read.events
+    table = lazy.distance_to_border(events, unit=args.unit)
+    keep = [c for c in ("report_id", "place", "date", "evidence") if c in events.columns]
+    for name in table.columns:  # same partitions and index: assigned partition by partition
+        events = events.assign(**{name: table[name]})
+    events = events[[*keep, *table.columns, events.geometry.name]]
+    lazy.to_parquet(
+        events,
+        args.output,
+        inputs=sorted(set(read.pieces["path"])),
+        parameters={
+            "events": args.events,
+            "format": args.format,
+            "unit": args.unit,
+            "blocksize": args.blocksize,
+            "pieces": len(read.pieces),
+        },
+        command=["borderstrikes", "distances", "--lazy"],
+        progress=args.progress,
+        rejects=read.rejects,
+    )
+    print(
+        f"wrote {args.output} ({len(read.pieces)} partition(s); rejected rows in "
+        f"{args.output}/_rejects.csv)",
+        file=sys.stderr,
     )
     return 0
 
@@ -319,11 +366,73 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_boundaries(path: str) -> Any:
+    """Read a user's admin-0 file (any vector format GDAL reads) for ``--boundaries``."""
+    import geopandas as gpd
+
+    from borderstrikes.io.files import check_path
+
+    return gpd.read_file(check_path(path, "--boundaries"))
+
+
+#: Options naming the files a command writes (``report`` and ``export`` put a manifest.json
+#: into their own folder or archive; a folder written by ``--lazy`` has its own too).
+_OUTPUT_OPTIONS = ("output", "html")
+#: Options naming the files a command reads.
+_INPUT_OPTIONS = ("strikes", "events", "boundaries")
+
+
+def _write_run_manifests(args: argparse.Namespace, argv: Sequence[str]) -> list[Path]:
+    """Write ``OUTPUT.manifest.json`` next to each file the command wrote with ``-o``/``--html``.
+
+    The manifest (:func:`borderstrikes.io.manifest.run_manifest`) records the command line,
+    the input files with their sha256, every option, the library versions, and the output
+    with its ``OUTPUT.SOURCES.txt``, each with its sha256.
+    """
+    from borderstrikes.io.manifest import run_manifest, write_manifest
+
+    if args.command in ("report", "export"):
+        return []
+    inputs = [
+        value
+        for name in _INPUT_OPTIONS
+        if isinstance(value := getattr(args, name, None), str) and Path(value).is_file()
+    ]
+    parameters = {
+        key: value
+        for key, value in sorted(vars(args).items())
+        if isinstance(value, str | int | float | bool | list | type(None))
+    }
+    written = []
+    # map --html writes the web page instead of the image (-o keeps its default then)
+    names = ("html",) if getattr(args, "html", None) is not None else _OUTPUT_OPTIONS
+    for name in names:
+        output = getattr(args, name, None)
+        if not isinstance(output, str) or not Path(output).is_file():
+            continue  # not given, or a folder (distances --lazy writes its own manifest)
+        outputs = [output, *[p for p in (f"{output}.SOURCES.txt",) if Path(p).is_file()]]
+        manifest = run_manifest(
+            command=["borderstrikes", *argv],
+            inputs=inputs,
+            parameters=parameters,
+            outputs=outputs,
+        )
+        written.append(write_manifest(f"{output}.manifest.json", manifest))
+        print(f"wrote {output}.manifest.json", file=sys.stderr)
+    return written
+
+
 def _report(args: argparse.Namespace) -> int:
     from borderstrikes.io.write import check_output_folder
     from borderstrikes.report import write_report
 
     check_output_folder(args.out, force=args.force)  # before reading or computing anything
+    countries: Any = args.countries
+    if args.boundaries is not None:  # the user's admin-0 polygons: countries= of the library
+        if args.events or args.strikes is None:
+            msg = "report --boundaries needs --strikes FILE (reports on that border), not --events."
+            raise ValueError(msg)
+        countries = _read_boundaries(args.boundaries)
     strikes = None if args.strikes is None else _load(args.strikes)
     tables = {}
     if args.events:
@@ -335,11 +444,13 @@ def _report(args: argparse.Namespace) -> int:
         args.out,
         strikes=strikes,
         basemap=args.basemap,
-        countries=args.countries,
+        countries=countries,
+        country=args.country,
+        neighbour=args.neighbour,
         progress=lambda message: print(message, file=sys.stderr),
         force=args.force,
         tables=tables,
-        inputs=[path for path in (args.strikes, args.events) if path is not None],
+        inputs=[p for p in (args.strikes, args.events, args.boundaries) if p is not None],
     )
     for path in result.files.values():
         print(path)
@@ -600,9 +711,29 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     report.add_argument(
         "--countries",
         nargs="+",
-        default=["ARM"],
+        default=[COUNTRY],
         metavar="ISO3",
-        help="countries the reports may lie in (default ARM; e.g. --countries ARM AZE)",
+        help=f"countries the reports may lie in (default {COUNTRY}; e.g. --countries "
+        f"{COUNTRY} {NEIGHBOUR})",
+    )
+    report.add_argument(
+        "--boundaries",
+        metavar="FILE",
+        help="your own admin-0 polygons (GeoJSON, GeoPackage, ...; ISO3 codes in an iso3, "
+        "ISO_A3, ADM0_A3, A3 or GID_0 column): the report is about the border of --country "
+        "and --neighbour in this file (countries= in Python); needs --strikes",
+    )
+    report.add_argument(
+        "--country",
+        default=COUNTRY,
+        metavar="ISO3",
+        help=f"the country whose inside counts as positive (default {COUNTRY})",
+    )
+    report.add_argument(
+        "--neighbour",
+        default=NEIGHBOUR,
+        metavar="ISO3",
+        help=f"the country across the border (default {NEIGHBOUR})",
     )
     report.add_argument(
         "--basemap", default="offline", help="offline (default), auto, tiles or a GeoTIFF path"
@@ -617,6 +748,23 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     distances.add_argument("--layer", help=layer_help)
     distances.add_argument("--unit", default="km", choices=["m", "km", "nmi"])
     add_events(distances)
+    distances.add_argument(
+        "--lazy",
+        action="store_true",
+        help="read --events through dask, one partition per file (a glob, folder or .zip of "
+        "many files); -o is then a folder of partitioned GeoParquet with _manifest.json",
+    )
+    distances.add_argument(
+        "--blocksize",
+        type=int,
+        metavar="BYTES",
+        help="with --lazy: split each big uncompressed CSV into blocks of about BYTES",
+    )
+    distances.add_argument(
+        "--progress",
+        action="store_true",
+        help="with --lazy: show dask's progress bar on stderr (quiet by default)",
+    )
     handlers["distances"] = _distances
 
     clusters = commands.add_parser("clusters", help="space(-time) clusters of the reports")
@@ -635,8 +783,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         "areas", help="buffer-zone scenarios: area within D km of the border"
     )
     areas.add_argument("--depth-km", type=float, nargs="+", default=[1, 2, 5, 10, 15, 20])
-    areas.add_argument("--country", default="ARM")
-    areas.add_argument("--neighbour", default="AZE")
+    areas.add_argument("--country", default=COUNTRY)
+    areas.add_argument("--neighbour", default=NEIGHBOUR)
     areas.add_argument("--by-unit", action="store_true", help="break areas down by admin-1 unit")
     areas.add_argument(
         "--all-evidence",
@@ -724,8 +872,8 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     export_.add_argument("strikes", nargs="?", help=strikes_help)
     add_events(export_)
     export_.add_argument(
-        "--countries", nargs="+", default=["ARM"], metavar="ISO3",
-        help="with --events: countries the reports may lie in (default ARM)",
+        "--countries", nargs="+", default=[COUNTRY], metavar="ISO3",
+        help=f"with --events: countries the reports may lie in (default {COUNTRY})",
     )
     export_.add_argument(
         "-o", "--out", default="borderstrikes-case",
@@ -753,7 +901,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     exposure.add_argument(
         "--settlements",
         action="store_true",
-        help="list the settlements of Armenia by distance band from the line instead",
+        help=f"list the settlements of {COUNTRY} by distance band from the line instead",
     )
     exposure.add_argument("--bands-km", type=float, nargs="+", default=[0, 5, 20])
     exposure.add_argument(
@@ -810,7 +958,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _sigterm_exits(),  # so a killed command still removes its temporary files
             pd.option_context("display.width", 120, "display.max_rows", 200),
         ):
-            return handlers[args.command](args)
+            code = handlers[args.command](args)
+            if code == 0:
+                _write_run_manifests(args, sys.argv[1:] if argv is None else argv)
+            return code
     except (BorderstrikesError, OSError, ValueError) as exc:
         print(f"borderstrikes {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from borderstrikes import defaults
 from borderstrikes._core.constants import GEOD
 from borderstrikes._core.deprecate import renamed_arguments
 from borderstrikes._core.lazy import is_lazy, lazy_layer
@@ -275,7 +276,7 @@ def distance_interval(
     n: int = 1000,
     seed: int | None = 0,
     border: gpd.GeoSeries | gpd.GeoDataFrame | None = None,
-    country: str = "ARM",
+    country: str = defaults.COUNTRY,
     countries: gpd.GeoDataFrame | None = None,
     stream_position: tuple[int, int] | None = None,
 ) -> pd.DataFrame:

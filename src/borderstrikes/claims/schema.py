@@ -235,7 +235,8 @@ def validate_claims(claims: pd.DataFrame) -> pd.DataFrame:
         if column not in table.columns:
             out[column] = default
         elif column == "quote_is_translation":
-            flags = table[column].map(str).str.strip().str.lower()  # map: bytes never decoded
+            # map: bytes never decoded; object first, so that an empty column has .str too
+            flags = table[column].astype(object).map(str).str.strip().str.lower()
             if not flags.isin(["true", "false"]).all():
                 msg = "quote_is_translation must be 'true' or 'false' on every row."
                 raise DataFileError(msg)

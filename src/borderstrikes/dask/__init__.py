@@ -14,7 +14,11 @@ as the in-memory function, and, once computed, the same numbers bit for bit.
 - :mod:`~borderstrikes.dask.distance`: lazy border distances;
 - :mod:`~borderstrikes.dask.interval`: lazy uncertainty intervals;
 - :mod:`~borderstrikes.dask.dbscan` and :mod:`~borderstrikes.dask.grid`: the tiled DBSCAN;
-- :mod:`~borderstrikes.dask._shipping`: the border, shipped once and indexed once per worker.
+- :mod:`~borderstrikes.dask._shipping`: the border, shipped once and indexed once per worker;
+- :mod:`~borderstrikes.dask.readers`: lazy readers of many event files (globs, folders,
+  zip members, blocks of a big CSV, GeoParquet), one partition per piece;
+- :mod:`~borderstrikes.dask.write`: partitioned GeoParquet output with the run manifest,
+  and :func:`compute` with an optional progress bar.
 """
 
 from __future__ import annotations
@@ -23,11 +27,26 @@ from borderstrikes.dask._shipping import index_builds, is_dask
 from borderstrikes.dask.dbscan import cluster_strikes_partitioned
 from borderstrikes.dask.distance import distance_to_border
 from borderstrikes.dask.interval import distance_interval
+from borderstrikes.dask.readers import (
+    LazyEventsRead,
+    read_acled,
+    read_gdelt_events,
+    read_strikes,
+    read_ucdp_ged,
+)
+from borderstrikes.dask.write import compute, to_parquet
 
 __all__ = [
+    "LazyEventsRead",
     "cluster_strikes_partitioned",
+    "compute",
     "distance_interval",
     "distance_to_border",
     "index_builds",
     "is_dask",
+    "read_acled",
+    "read_gdelt_events",
+    "read_strikes",
+    "read_ucdp_ged",
+    "to_parquet",
 ]

