@@ -331,6 +331,45 @@ def test_tiles_across_the_antimeridian_and_at_the_pole(box):
     pd.testing.assert_series_equal(got, expected)
 
 
+@pytest.mark.parametrize("tile_deg", [0.5, 0.2])
+def test_stacks_of_thousands_on_tile_edges_and_corners(synchronous, tile_deg):
+    # co-located reports by the thousand exactly on a tile corner and on tile edges, a
+    # pair of stacks a few metres apart across an edge, a stack one short of min_samples
+    # on a corner, and sparse events linking some of them (within eps) across tiles
+    rng = np.random.default_rng(12)
+    sites = [
+        ((45.0, 40.0), 3000),  # a corner of every grid of 0.5° and 0.2° tiles
+        ((45.0, 40.1), 2000),  # on a meridian edge
+        ((44.9, 40.5), 1500),  # on a parallel edge
+        ((45.0 - 1e-5, 40.3), 1200),  # about 1.7 m apart, on either side of an edge
+        ((45.0 + 1e-5, 40.3), 1200),
+        ((44.6, 40.6), 4),  # one short of min_samples, on a corner
+    ]
+    lon = np.concatenate([np.full(k, xy[0]) for xy, k in sites])
+    lat = np.concatenate([np.full(k, xy[1]) for xy, k in sites])
+    m = 800  # a chain along the edge from the corner and scattered events about the stacks
+    lon = np.concatenate([lon, 45.0 + rng.normal(0, 0.003, m), rng.uniform(44.5, 45.5, m)])
+    lat = np.concatenate([lat, rng.uniform(40.0, 40.35, m), rng.uniform(39.9, 40.7, m)])
+    events = gpd.GeoDataFrame(
+        {"weight": rng.choice([0.5, 1.0, 2.0], len(lon))},
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+        index=pd.Index(rng.permutation(len(lon)), name="event"),
+    )
+    for options in ({}, {"weight": "weight"}):
+        expected = bs.cluster_strikes(events, eps_km=1.0, min_samples=5, **options)
+        assert (expected >= 0).sum() > 8900
+        assert (expected == -1).sum() > 100
+        lazy = distributed.cluster_strikes_partitioned(
+            dask_geopandas.from_geopandas(events, npartitions=3, sort=False),
+            eps_km=1.0,
+            min_samples=5,
+            tile_deg=tile_deg,
+            **options,
+        )
+        pd.testing.assert_series_equal(lazy.compute(), expected)
+
+
 def test_neighbours_are_within_the_margins():
     # Geodesics of up to eps from points anywhere (poles and antimeridian included):
     # a neighbour of a tile's own point has a copy in that tile within one margin, and a

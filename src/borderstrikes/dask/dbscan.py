@@ -21,8 +21,10 @@ halo must fit in one worker's memory (choose ``tile_deg`` for that). The
 shuffle of the events into tiles goes through dask's shuffle, which can
 spill to disk. Between the tile step and the final labels, the workers keep
 32 bytes per event (partition, position, tile and local cluster id) plus one
-row per local cluster, and a single task joins the local clusters: its
-memory grows with the number of clusters, not of events.
+row per local cluster, and a single task joins the local clusters: it holds
+one row per local cluster and per core site within one margin of a tile edge
+(a fraction of the events that shrinks as ``tile_deg`` grows), never the
+events themselves.
 """
 
 from __future__ import annotations
@@ -195,6 +197,12 @@ def _tile_records(copies: pd.DataFrame, options: ClusterOptions) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
+def _resolve_records(records: pd.DataFrame) -> _Labels:
+    """:func:`_resolve` from the merge records of every tile (all but the rows)."""
+    kind = records["kind"].to_numpy()
+    return _resolve(records[kind == _COMP], _links(records[kind == _HALO], records[kind == _BAND]))
+
+
 def _links(halo: pd.DataFrame, band: pd.DataFrame) -> pd.DataFrame:
     """Pairs of local clusters sharing a core site (halo copy in one, own site in the other)."""
     pairs = halo[["tile", "comp", *_KEY]].merge(
@@ -319,7 +327,7 @@ def cluster_strikes_partitioned(
     tile_deg : float, optional
         Side of the tiles, in degrees of longitude and latitude. Default: 20
         latitude margins (the halo is two margins wide on each side), at
-        least 0.1°; for ``eps_km=20`` that is 3.6°. Pick it so that a tile
+        least 0.5°; for ``eps_km=20`` that is 3.6°. Pick it so that a tile
         and its halo fit in one worker's memory.
     npartitions : int, optional
         Partitions after the shuffle by tile (default: those of ``events``).
@@ -384,10 +392,7 @@ def cluster_strikes_partitioned(
     if not lazy:
         as_geoseries(events, "strikes")
         records = _tile_records(_tile_copies(events, grid, options), options)
-        labels = _resolve(
-            records[records["kind"] == _COMP],
-            _links(records[records["kind"] == _HALO], records[records["kind"] == _BAND]),
-        )
+        labels = _resolve_records(records[records["kind"] != _ROW])
         return _attach(events.index, _label_rows(records[records["kind"] == _ROW], labels))
 
     dask, dd, _ = dask_modules()
@@ -401,8 +406,9 @@ def cluster_strikes_partitioned(
     copies = copies.shuffle(on="tile", npartitions=npartitions or events.npartitions)
     records = copies.map_partitions(_tile_records, options, meta=_empty_records())
     kind = records["kind"]
-    links = _links(records[kind == _HALO], records[kind == _BAND])
-    labels = dask.delayed(_resolve, pure=True)(records[kind == _COMP], links)
+    # the local clusters and the core sites near tile edges are few: one task joins them
+    # (a dask merge of the halo and band records cost more than the whole join)
+    labels = dask.delayed(_resolve_records, pure=True)(records[kind != _ROW])
     rows = records[kind == _ROW][["part", "pos", "tile", "comp"]]  # held until resolved
     labelled = rows.map_partitions(
         _label_rows,

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from borderstrikes import border as border_module
+from borderstrikes import defaults
 from borderstrikes.dask._shipping import ShippedBorder, check_frame, prepared, ship_border
 
 __all__ = ["distance_to_border"]
@@ -27,7 +28,13 @@ def _partition(
     countries: Any,
 ) -> pd.DataFrame:
     return border_module.distance_to_border(
-        points, prepared(shipped), unit=unit, signed=signed, country=country, countries=countries
+        points,
+        prepared(shipped),
+        unit=unit,
+        signed=signed,
+        country=country,
+        countries=countries,
+        threads=1,  # the worker's threads are the parallelism; same bits for any count
     )
 
 
@@ -37,7 +44,7 @@ def distance_to_border(
     *,
     unit: str = "km",
     signed: bool = True,
-    country: str = "ARM",
+    country: str = defaults.COUNTRY,
     countries: Any = None,
 ) -> Any:
     """Lazy :func:`borderstrikes.distance_to_border` of a dask-geopandas input.

@@ -27,6 +27,7 @@ __all__ = ["M0_M", "Grid", "default_tile_deg"]
 M0_M = A_M * (1 - E2)
 _SLACK_DEG = 1e-9  # added to every margin, far above the rounding of degrees
 _TILE_EPS_MARGINS = 20  # default tile side, in latitude margins
+_MIN_TILE_DEG = 0.5  # smallest default tile side
 
 
 def _lon_gap(lon: np.ndarray, x0: Any, x1: Any) -> np.ndarray:
@@ -75,8 +76,12 @@ class Grid:
         row = np.clip(np.floor((lat + 90.0) / self.step), 0, n_rows - 1).astype(np.int64)
         col = np.clip(np.floor((lon + 180.0) / self.step), 0, n_cols - 1).astype(np.int64)
         own = row * n_cols + col
-        tiles, roles, points = [own], [np.zeros(len(lon), np.int8)], [np.arange(len(lon))]
         inner_elsewhere = np.zeros(len(lon), dtype=bool)
+        edge = self._near_edge(lon, lat, row, col)
+        tiles, roles, points = [own], [np.zeros(len(lon), np.int8)], [np.arange(len(lon))]
+        # only points within two margins of their own tile's edges can be near another tile
+        lon, lat, row, col, own = lon[edge], lat[edge], row[edge], col[edge], own[edge]
+        back = np.flatnonzero(edge)
         reach = math.floor(2 * self.dlat / self.step) + 1  # rows: only the top one is narrower
         for dr in range(-reach, reach + 1):
             r = row + dr
@@ -102,11 +107,36 @@ class Grid:
                 within2 = other & (dx <= 2 * dlon[idx])
                 tiles.append(tile[within2])
                 roles.append(np.where(within1, 1, 2).astype(np.int8)[within2])
-                points.append(idx[within2])
-                inner_elsewhere[idx[within1]] = True
+                points.append(back[idx[within2]])
+                inner_elsewhere[back[idx[within1]]] = True
         return np.concatenate(tiles), np.concatenate(roles), np.concatenate(points), inner_elsewhere
+
+    def _near_edge(
+        self, lon: np.ndarray, lat: np.ndarray, row: np.ndarray, col: np.ndarray
+    ) -> np.ndarray:
+        """Whether a point may lie within two margins of a tile other than its own.
+
+        Any other tile is at least as far in latitude as the nearer edge of the
+        point's own row, or else in the same row and at least as far in
+        longitude (either way round) as the nearer edge of its own column. The
+        test is loose by far more than the rounding of the edges: it only
+        spares the exact test of :meth:`copies` for points far inside a tile.
+        """
+        y0, y1, dlon = self.rows(row)
+        x0 = -180.0 + col * self.step
+        x1 = np.minimum(x0 + self.step, 180.0)
+        slack = 1e-6
+        lat_gap = np.minimum(lat - y0, y1 - lat)
+        lon_gap = np.minimum(lon - x0, x1 - lon)
+        return (lat_gap <= 2 * self.dlat * (1 + slack) + slack) | (
+            lon_gap <= 2 * dlon * (1 + slack) + slack
+        )
 
 
 def default_tile_deg(eps_m: float) -> float:
-    """Default side of the tiles (degrees): 20 latitude margins, at least 0.1°."""
-    return max(_TILE_EPS_MARGINS * Grid(1.0, eps_m).dlat, 0.1)
+    """Default side of the tiles (degrees): 20 latitude margins, at least 0.5°.
+
+    Below about half a degree the fixed cost of every tile and the copies in
+    the halos outweigh the work of the tiles themselves.
+    """
+    return max(_TILE_EPS_MARGINS * Grid(1.0, eps_m).dlat, _MIN_TILE_DEG)

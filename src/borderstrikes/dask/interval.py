@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from borderstrikes import uncertainty
+from borderstrikes import defaults, uncertainty
 from borderstrikes._core.validate import point_lonlat
 from borderstrikes.dask._shipping import (
     ShippedBorder,
@@ -77,7 +77,7 @@ def distance_interval(
     n: int = 1000,
     seed: int | None = 0,
     border: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    country: str = "ARM",
+    country: str = defaults.COUNTRY,
     countries: Any = None,
 ) -> Any:
     """Lazy :func:`borderstrikes.distance_interval` of a dask-geopandas input.
