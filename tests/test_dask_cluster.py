@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import dask.config as dask_config
 import dask_geopandas
 import distributed
 import geopandas as gpd
@@ -118,6 +119,9 @@ def cluster(tmp_path_factory):
             client.shutdown()  # scheduler and workers exit at once (stop() waits for them)
     finally:
         stop(processes)  # also when the start or a test failed
+        # a shut-down client leaves its "dask.distributed" default scheduler in dask's config,
+        # which would send later tests of this process to a client that is gone
+        dask_config.set(scheduler=None)
         assert all(p.poll() is not None for p in processes)
 
 
