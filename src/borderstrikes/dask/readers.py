@@ -54,6 +54,7 @@ from borderstrikes.io.files import (
     MAX_RATIO,
     check_path,
     compression,
+    extract_member,
     open_data,
     sniff_dialect,
 )
@@ -256,31 +257,6 @@ def _pieces(
 # ---------------------------------------------------------------------------- one piece
 
 
-def _copy_member(piece: _Piece, target: Path, max_bytes: float, max_ratio: float) -> None:
-    """Copy one zip member to ``target``, holding it to ``max_bytes`` and ``max_ratio``."""
-    name = piece.label
-    with zipfile.ZipFile(piece.path) as archive:
-        info = archive.getinfo(piece.member)  # type: ignore[arg-type]
-        limit = max_bytes
-        if info.file_size > 2**20:  # the ratio is checked from 1 MiB on, as in memory
-            limit = min(limit, max_ratio * max(info.compress_size, 1))
-        if info.file_size > limit:
-            msg = (
-                f"{name} would expand to {info.file_size:,} bytes, over the limit "
-                f"(max_bytes={max_bytes:,}, max_ratio={max_ratio}); pass larger values for "
-                "a file you trust."
-            )
-            raise DataFileError(msg)
-        written = 0
-        with archive.open(info) as source, target.open("wb") as sink:
-            while chunk := source.read(2**20):
-                written += len(chunk)
-                if written > info.file_size or written > limit:  # the directory lied
-                    msg = f"{name} expands past the size its zip directory declares; not read."
-                    raise DataFileError(msg)
-                sink.write(chunk)
-
-
 def _block_bytes(piece: _Piece) -> bytes:
     """Return the lines whose first byte is in ``[start, end)``, the header line in front."""
     start, end = piece.start or 0, piece.end or 0
@@ -366,11 +342,12 @@ def _read_piece(
         with tempfile.TemporaryDirectory(prefix="borderstrikes-piece-") as tmp:
             target = Path(tmp) / piece.label.replace("/", "_")
             if piece.member is not None:
-                _copy_member(
-                    piece,
+                extract_member(
+                    Path(piece.path),
+                    piece.member,
                     target,
-                    options.get("max_bytes", MAX_BYTES),
-                    options.get("max_ratio", MAX_RATIO),
+                    max_bytes=options.get("max_bytes", MAX_BYTES),
+                    max_ratio=options.get("max_ratio", MAX_RATIO),
                 )
             else:
                 target.write_bytes(data)

@@ -299,6 +299,34 @@ def read_bytes(
         return data.read()
 
 
+def extract_member(
+    path: Path,
+    member: str,
+    target: Path,
+    *,
+    max_bytes: float = MAX_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> Path:
+    """Copy one member of a ``.zip`` to the file ``target``, under the limits.
+
+    The size its zip directory declares is checked before anything is
+    expanded, and the bytes that come out while they do (as in
+    :func:`open_data`).
+    """
+    check_limits(max_bytes, max_ratio)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+        _check_directory(path, [info], max_bytes, max_ratio)
+        compressed = min(info.compress_size, path.stat().st_size)
+        name = f"{path.name} ({member})"
+        with (
+            _Limited(archive.open(info), name, compressed, max_bytes, max_ratio) as source,
+            target.open("wb") as sink,
+        ):
+            shutil.copyfileobj(source, sink, 2**20)
+    return target
+
+
 def extract_zip(
     path: Path,
     directory: Path,

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from borderstrikes import datasets, defaults
-from borderstrikes.errors import CRSError
+from borderstrikes._core.validate import require_crs
 from borderstrikes.io.manifest import run_manifest, write_manifest
 from borderstrikes.io.write import (
     atomic_folder,
@@ -129,9 +129,7 @@ def _admin0(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             f"(got {type(countries).__name__})."
         )
         raise TypeError(msg)
-    if countries.crs is None:
-        msg = "countries has no CRS; call countries.set_crs(...) first (EPSG:4326 for lon/lat)."
-        raise CRSError(msg)
+    require_crs(countries, "countries")
     code = next((c for c in _ISO3_COLUMNS if c in countries.columns), None)
     if code is None:
         msg = (
